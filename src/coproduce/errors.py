@@ -1,0 +1,43 @@
+"""Errors an action raises when it refuses a change. Each carries what the API's one error
+envelope needs: an HTTP status, a code, a message a person can act on, and field errors."""
+
+
+class ActionError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.fields = fields or {}
+
+
+class InvalidInput(ActionError):
+    status = 400
+    code = "invalid_input"
+
+
+class NotAllowed(ActionError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ActionError):
+    status = 409
+    code = "conflict"
+
+
+class RuleViolation(ActionError):
+    status = 422
+    code = "rule_violation"
+
+
+def invalid_fields(fields: dict[str, list[str]]) -> InvalidInput:
+    """One InvalidInput for several fields, its message naming the first problem."""
+    first = next(iter(fields.values()))[0]
+    count = sum(len(messages) for messages in fields.values())
+    message = first if count == 1 else f"{first} (and {count - 1} more problems)"
+    return InvalidInput(message, fields=fields)

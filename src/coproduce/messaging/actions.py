@@ -1,0 +1,129 @@
+"""The one place to send a person a message. Later modules (breached guarantees, missed
+check-ins, ballots) call send_message; it records the message and sends it after commit,
+at most once per key."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from coproduce import events
+from coproduce.errors import invalid_fields
+from coproduce.people.access import Actor, access_person, record_audit
+from coproduce.people.models import AuditEvent, Channel, Person
+
+from .models import Message
+
+SUBJECT_MAX = 200
+BODY_MAX = 5000
+
+
+def postal_address(person: Person) -> tuple[str, ...]:
+    lines = (
+        person.full_name,
+        person.address_line_1,
+        person.address_line_2,
+        person.town,
+        person.postcode,
+    )
+    return tuple(line for line in lines if line)
+
+
+def recipient_for(person: Person, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return person.email
+    if channel == Channel.SMS:
+        return person.phone
+    return ", ".join(postal_address(person))
+
+
+@transaction.atomic
+def send_message(
+    actor: Actor,
+    *,
+    person_id,
+    key: str,
+    subject: str,
+    body: str,
+    reason: str = "",
+    channel: str | None = None,
+) -> Message:
+    """Record a message for the person and send it once the transaction commits.
+
+    Sending the same key twice returns the first message and sends nothing more. Staff need
+    access to the person; the platform itself (Actor.system) sends on a module's behalf and
+    says why in `reason`.
+    """
+    problems: dict[str, list[str]] = {}
+    if not key.strip() or len(key) > 200:
+        problems["key"] = ["Give the message a key of 1 to 200 characters."]
+    if not subject.strip() or len(subject) > SUBJECT_MAX:
+        problems["subject"] = [f"Enter a subject of 1 to {SUBJECT_MAX} characters."]
+    if not body.strip() or len(body) > BODY_MAX:
+        problems["body"] = [f"Enter a message of 1 to {BODY_MAX} characters."]
+    if channel is not None and channel not in Channel.values:
+        problems["channel"] = ["Choose email, sms or letter."]
+    if actor.is_system and not reason.strip():
+        problems["reason"] = ["Say why the platform is sending this message."]
+    if problems:
+        raise invalid_fields(problems)
+
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    if actor.is_system:
+        person = Person.objects.get(pk=person_id)
+        why = reason
+        organisation = None
+    else:
+        access = access_person(actor, person_id, what="messages", write=True)
+        person, why, organisation = access.person, access.basis, access.organisation
+    channel = channel or person.preferred_channel
+    recipient = recipient_for(person, channel)
+    if not recipient:
+        raise invalid_fields(
+            {"channel": [f"{person.full_name} has no contact details for that channel."]}
+        )
+    message = Message.objects.create(
+        key=key,
+        person=person,
+        channel=channel,
+        recipient=recipient,
+        subject=subject.strip(),
+        body=body.strip(),
+    )
+    record_audit(
+        actor,
+        person=person,
+        action=AuditEvent.Action.WRITE,
+        what=f"message: {message.subject}",
+        why=why,
+        organisation=organisation,
+    )
+    from .tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.delay(message.pk))
+    events.publish("message.queued", message_id=message.pk, person_id=str(person.pk))
+    return message
+
+
+def claim_for_sending(message_id: int) -> Message | None:
+    """Mark a waiting message as being sent. Only one caller can win, so it is sent once."""
+    claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
+        status=Message.Status.SENDING
+    )
+    if not claimed:
+        return None
+    return Message.objects.select_related("person").get(pk=message_id)
+
+
+def record_delivery(message: Message, *, reference: str = "", failure: str = "") -> None:
+    if failure:
+        message.status = Message.Status.FAILED
+        message.failure_reason = failure[:500]
+        message.save(update_fields=["status", "failure_reason"])
+        events.publish("message.failed", message_id=message.pk, person_id=str(message.person_id))
+        return
+    message.status = Message.Status.SENT
+    message.sent_at = timezone.now()
+    message.provider_reference = reference[:200]
+    message.save(update_fields=["status", "sent_at", "provider_reference"])
+    events.publish("message.sent", message_id=message.pk, person_id=str(message.person_id))

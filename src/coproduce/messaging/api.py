@@ -1,0 +1,62 @@
+"""Messages over HTTP: a person's messages, and staff sending one."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from coproduce.api import ERROR_RESPONSES, actor_for
+from coproduce.people.access import access_person
+from coproduce.people.models import Channel
+
+from . import actions, queries
+
+router = Router(tags=["messages"])
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field(min_length=1, max_length=actions.SUBJECT_MAX)
+    body: str = Field(min_length=1, max_length=actions.BODY_MAX)
+    channel: Literal[tuple(Channel.values)] | None = None  # type: ignore[valid-type]
+    key: str | None = Field(
+        None,
+        max_length=200,
+        description="Your own reference. Sending the same key twice sends one message.",
+    )
+
+
+class MessageOut(Schema):
+    id: int
+    key: str
+    channel: str
+    subject: str
+    body: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@router.get("/people/{person_id}/messages", response={200: list[MessageOut], **ERROR_RESPONSES})
+def list_messages(request: HttpRequest, person_id: UUID):
+    access = access_person(actor_for(request), person_id, what="messages")
+    return list(queries.messages_for_person(access.person))
+
+
+@router.post("/people/{person_id}/messages", response={201: MessageOut, **ERROR_RESPONSES},
+             summary="Send the person a message by their preferred channel")
+def send_message(request: HttpRequest, person_id: UUID, payload: MessageIn):
+    message = actions.send_message(
+        actor_for(request),
+        person_id=person_id,
+        key=payload.key or f"api:{uuid.uuid4()}",
+        subject=payload.subject,
+        body=payload.body,
+        channel=payload.channel,
+    )
+    return 201, message

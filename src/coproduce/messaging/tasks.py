@@ -1,0 +1,32 @@
+import logging
+
+from celery import shared_task
+
+from . import actions
+from .backends import Outgoing, deliver
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=False)
+def deliver_message(message_id: int) -> str:
+    """Send one message. No automatic retry: a message must never reach a person twice."""
+    message = actions.claim_for_sending(message_id)
+    if message is None:
+        return "already handled"
+    outgoing = Outgoing(
+        key=message.key,
+        channel=message.channel,
+        recipient=message.recipient,
+        subject=message.subject,
+        body=message.body,
+        postal_address=actions.postal_address(message.person),
+    )
+    try:
+        reference = deliver(outgoing)
+    except Exception as error:
+        logger.exception("Message %s could not be sent", message.key)
+        actions.record_delivery(message, failure=str(error) or error.__class__.__name__)
+        return "failed"
+    actions.record_delivery(message, reference=reference)
+    return "sent"

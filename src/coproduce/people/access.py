@@ -1,0 +1,238 @@
+"""The access rule, in one place, for every module.
+
+- A citizen sees their own record, and the records of people they are a current proxy for.
+- Staff (and an organisation's API token) see a person only through a current consent to, or
+  a current care relationship with, an organisation they act for.
+- Anything else is "not found" (404), so nobody learns that a record exists.
+
+Every look by someone other than the person is written to the audit trail.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from .models import (
+    ApiToken,
+    AuditEvent,
+    CareRelationship,
+    Consent,
+    Organisation,
+    Person,
+    Relationship,
+    Role,
+    User,
+)
+
+
+class PersonNotFound(Http404):
+    def __init__(self) -> None:
+        super().__init__("No person was found with that reference.")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a signed-in user, an organisation's API token, or the platform itself."""
+
+    user: User | None = None
+    token: ApiToken | None = None
+    via: str = AuditEvent.Via.WEB
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(via=AuditEvent.Via.SYSTEM)
+
+    @cached_property
+    def own_person(self) -> Person | None:
+        if self.user is None or not self.user.is_authenticated:
+            return None
+        return Person.objects.filter(user=self.user).first()
+
+    @cached_property
+    def organisation_ids(self) -> frozenset[int]:
+        """The organisations this actor acts for today."""
+        if self.token is not None:
+            return frozenset({self.token.organisation_id})
+        if self.user is None or not self.user.is_authenticated:
+            return frozenset()
+        return frozenset(current_roles(self.user).values_list("organisation_id", flat=True))
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.organisation_ids)
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None and self.token is None
+
+    @cached_property
+    def label(self) -> str:
+        if self.token is not None:
+            return f"{self.token.organisation.name} system ({self.token.name})"
+        if self.user is None:
+            return "Coproduce (automatic)"
+        name = self.user.get_full_name() or self.user.get_username()
+        role = current_roles(self.user).select_related("organisation").first()
+        if role is not None:
+            return f"{name}, {role.get_kind_display()}, {role.organisation.name}"
+        return name
+
+
+def current_roles(user: User, on: date | None = None):
+    on = on or timezone.localdate()
+    return Role.objects.filter(user=user, starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+
+
+def current_consents(at: datetime):
+    return Consent.objects.filter(revoked_at__isnull=True, granted_at__lte=at).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+    )
+
+
+def current_care_relationships(on: date):
+    return CareRelationship.objects.filter(starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+
+
+def current_proxy_relationships(on: date):
+    return Relationship.objects.filter(starts_on__lte=on, ends_on__gt=on)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Why an actor may see a person: kept so the audit row can say it."""
+
+    person: Person
+    basis: str
+    organisation: Organisation | None = None
+    can_act: bool = False
+
+    @property
+    def is_self(self) -> bool:
+        return self.basis == "self"
+
+
+def find_access(
+    actor: Actor, person: Person, *, category: str | None = None, at: datetime | None = None
+) -> Access | None:
+    """The actor's basis for seeing this person's record (or one category of it), or None."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    own = actor.own_person
+    if own is not None and own.pk == person.pk:
+        return Access(person=person, basis="self", can_act=True)
+    if own is not None:
+        rows = (
+            current_proxy_relationships(today)
+            .filter(person=person, proxy=own)
+            .values_list("scope", "kind")
+        )
+        kind_by_scope = dict(rows)
+        if kind_by_scope:
+            manage = Relationship.Scope.MANAGE in kind_by_scope
+            kind = kind_by_scope.get(Relationship.Scope.MANAGE) or kind_by_scope[
+                Relationship.Scope.VIEW
+            ]
+            label = Relationship.Kind(kind).label.lower()
+            return Access(person=person, basis=f"Acting as {label}", can_act=manage)
+    org_ids = actor.organisation_ids
+    if not org_ids:
+        return None
+    consent = current_consents(at).filter(person=person, organisation_id__in=org_ids)
+    if category is not None:
+        consent = consent.filter(category=category)
+    consent = consent.select_related("organisation").order_by("granted_at").first()
+    if consent is not None:
+        return Access(
+            person=person,
+            basis=f"Consent to see {consent.get_category_display().lower()} records",
+            organisation=consent.organisation,
+            can_act=True,
+        )
+    care = current_care_relationships(today).filter(person=person, organisation_id__in=org_ids)
+    if category is not None:
+        care = care.filter(category=category)
+    care = care.select_related("organisation").order_by("starts_on").first()
+    if care is not None:
+        return Access(
+            person=person,
+            basis=f"Care relationship: {care.reason}",
+            organisation=care.organisation,
+            can_act=True,
+        )
+    return None
+
+
+def access_person(
+    actor: Actor,
+    person_id,
+    *,
+    what: str = "record",
+    category: str | None = None,
+    write: bool = False,
+) -> Access:
+    """Fetch a person the actor may see, auditing the look; otherwise raise PersonNotFound.
+
+    A write also needs the right to act (a proxy with the "manage" scope, staff, or the person).
+    """
+    person = Person.objects.filter(pk=person_id).select_related("locality", "user").first()
+    if person is None:
+        raise PersonNotFound
+    access = find_access(actor, person, category=category)
+    if access is None or (write and not access.can_act):
+        raise PersonNotFound
+    if write and actor.token is not None and actor.token.scope != ApiToken.Scope.WRITE:
+        raise PersonNotFound
+    if not access.is_self:
+        record_audit(
+            actor,
+            person=person,
+            action=AuditEvent.Action.WRITE if write else AuditEvent.Action.READ,
+            what=what,
+            why=access.basis,
+            organisation=access.organisation,
+        )
+    return access
+
+
+def audit_row(
+    actor: Actor,
+    *,
+    person: Person,
+    action: str,
+    what: str,
+    why: str,
+    organisation: Organisation | None = None,
+) -> AuditEvent | None:
+    """An unsaved audit row, or None when the actor is the person themself."""
+    own = actor.own_person
+    if own is not None and own.pk == person.pk:
+        return None
+    if organisation is None and actor.token is not None:
+        organisation = actor.token.organisation
+    return AuditEvent(
+        person=person,
+        actor_user=actor.user if actor.user is not None and actor.user.is_authenticated else None,
+        actor_token=actor.token,
+        actor_label=actor.label[:300],
+        organisation=organisation,
+        action=action,
+        what=what[:200],
+        why=why[:300],
+        via=actor.via,
+    )
+
+
+def record_audit(actor: Actor, **details) -> AuditEvent | None:
+    """Write one audit row, unless the actor is the person themself."""
+    row = audit_row(actor, **details)
+    if row is not None:
+        row.save()
+    return row

@@ -1,0 +1,350 @@
+"""The only write path for the core. Each function is one state change in one transaction:
+check permission, change the rows, write the audit row, publish the event on commit."""
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from coproduce import events
+from coproduce.errors import Conflict, InvalidInput, NotAllowed, invalid_fields
+
+from .access import (
+    Actor,
+    PersonNotFound,
+    access_person,
+    current_consents,
+    current_roles,
+    record_audit,
+)
+from .identifiers import normalise_nhs_number
+from .models import (
+    ApiToken,
+    AuditEvent,
+    CareRelationship,
+    Channel,
+    Consent,
+    Locality,
+    Organisation,
+    Person,
+    RecordCategory,
+    Role,
+)
+
+CONTACT_FIELDS = (
+    "email",
+    "phone",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "preferred_channel",
+)
+PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", *CONTACT_FIELDS)
+OLDEST_AGE_YEARS = 130
+
+CHANNEL_NEEDS = {
+    Channel.EMAIL: ("email", "Enter an email address, or choose another way to be contacted."),
+    Channel.SMS: ("phone", "Enter a mobile phone number, or choose another way to be contacted."),
+    Channel.LETTER: (
+        "address_line_1",
+        "Enter the first line of the address, or choose another way to be contacted.",
+    ),
+}
+
+
+def _clean_person_fields(values: dict[str, Any], today: date) -> dict[str, Any]:
+    """Clean and validate person fields with the model's own validators; report every problem."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in PERSON_FIELDS:
+            errors.setdefault(name, []).append("This field cannot be set here.")
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "nhs_number":
+            value = normalise_nhs_number(value) if value else None
+        if name == "postcode" and value:
+            value = value.upper()
+        field = Person._meta.get_field(name)
+        try:
+            cleaned[name] = field.clean(value, None)
+        except ValidationError as error:
+            errors[name] = list(error.messages)
+    dob = cleaned.get("date_of_birth")
+    if isinstance(dob, date):
+        if dob > today:
+            errors.setdefault("date_of_birth", []).append("Date of birth must be in the past.")
+        elif dob.year < today.year - OLDEST_AGE_YEARS:
+            errors.setdefault("date_of_birth", []).append(
+                f"Date of birth must be after {today.year - OLDEST_AGE_YEARS}."
+            )
+    if errors:
+        raise invalid_fields(errors)
+    return cleaned
+
+
+def _check_channel(person: Person) -> None:
+    field, message = CHANNEL_NEEDS[Channel(person.preferred_channel)]
+    problems: dict[str, list[str]] = {}
+    if not getattr(person, field):
+        problems[field] = [message]
+    if person.preferred_channel == Channel.LETTER and not person.postcode:
+        problems["postcode"] = ["Enter a postcode, or choose another way to be contacted."]
+    if problems:
+        raise invalid_fields(problems)
+
+
+def _check_nhs_number_free(nhs_number: str | None, person: Person | None = None) -> None:
+    if not nhs_number:
+        return
+    taken = Person.objects.filter(nhs_number=nhs_number)
+    if person is not None:
+        taken = taken.exclude(pk=person.pk)
+    if taken.exists():
+        raise Conflict(
+            "Another person already has that NHS number. Check the number and try again.",
+            code="nhs_number_taken",
+            fields={"nhs_number": ["Another person already has that NHS number."]},
+        )
+
+
+def _acting_organisation(actor: Actor, organisation_id: int | None) -> Organisation:
+    if not actor.organisation_ids:
+        raise NotAllowed("Only staff of an organisation can do this.")
+    if organisation_id is None:
+        if len(actor.organisation_ids) > 1:
+            raise invalid_fields(
+                {"organisation_id": ["Choose which of your organisations you are acting for."]}
+            )
+        organisation_id = next(iter(actor.organisation_ids))
+    if organisation_id not in actor.organisation_ids:
+        raise invalid_fields({"organisation_id": ["You do not work for that organisation."]})
+    return Organisation.objects.get(pk=organisation_id)
+
+
+@transaction.atomic
+def register_person(
+    actor: Actor,
+    *,
+    details: dict[str, Any],
+    care_category: str,
+    care_reason: str,
+    organisation_id: int | None = None,
+    locality_code: str | None = None,
+) -> Person:
+    """Staff register a person their organisation is caring for."""
+    organisation = _acting_organisation(actor, organisation_id)
+    if actor.token is not None and actor.token.scope != ApiToken.Scope.WRITE:
+        raise NotAllowed("This API token may only read.")
+    today = timezone.localdate()
+    problems: dict[str, list[str]] = {}
+    for required in ("given_name", "family_name", "date_of_birth"):
+        if not details.get(required):
+            problems[required] = ["This field is required."]
+    if care_category not in RecordCategory.values:
+        problems["care_category"] = ["Choose the kind of care: " + ", ".join(RecordCategory.values)]
+    if not care_reason or not care_reason.strip():
+        problems["care_reason"] = ["Say why your organisation is caring for this person."]
+    locality = None
+    if locality_code:
+        locality = Locality.objects.filter(code=locality_code).first()
+        if locality is None:
+            problems["locality_code"] = ["There is no locality with that code."]
+    if problems:
+        raise invalid_fields(problems)
+    cleaned = _clean_person_fields(details, today)
+    person = Person(locality=locality, **cleaned)
+    _check_channel(person)
+    _check_nhs_number_free(person.nhs_number)
+    person.save()
+    CareRelationship.objects.create(
+        person=person,
+        organisation=organisation,
+        category=care_category,
+        reason=care_reason.strip()[:200],
+        starts_on=today,
+    )
+    record_audit(
+        actor,
+        person=person,
+        action=AuditEvent.Action.WRITE,
+        what="record (registered)",
+        why=f"Care relationship: {care_reason.strip()}",
+        organisation=organisation,
+    )
+    events.publish("person.registered", person_id=str(person.pk), organisation_id=organisation.pk)
+    return person
+
+
+@transaction.atomic
+def update_contact_details(actor: Actor, *, person_id, changes: dict[str, Any]) -> Person:
+    """The person, their proxy or staff caring for them change how to reach the person."""
+    unknown = sorted(set(changes) - set(CONTACT_FIELDS))
+    if unknown:
+        raise invalid_fields({name: ["This field cannot be changed here."] for name in unknown})
+    if not changes:
+        raise InvalidInput("Give at least one contact detail to change.", code="nothing_to_change")
+    access = access_person(actor, person_id, what="contact details", write=True)
+    person = Person.objects.select_for_update().get(pk=access.person.pk)
+    cleaned = _clean_person_fields(changes, timezone.localdate())
+    for name, value in cleaned.items():
+        setattr(person, name, value)
+    _check_channel(person)
+    person.updated_at = timezone.now()
+    person.save(update_fields=[*cleaned, "updated_at"])
+    events.publish("person.contact_details_changed", person_id=str(person.pk))
+    return person
+
+
+def _own_or_managed_person(actor: Actor, person_id, what: str) -> Person:
+    """Consent is the person's to give or take back: only they, or a proxy who may act."""
+    access = access_person(actor, person_id, what=what, write=True)
+    if access.is_self or (access.organisation is None and access.can_act):
+        return access.person
+    raise PersonNotFound
+
+
+@transaction.atomic
+def grant_consent(
+    actor: Actor,
+    *,
+    person_id,
+    organisation_id: int,
+    category: str,
+    expires_at: datetime | None = None,
+    purpose: str = "",
+) -> Consent:
+    now = timezone.now()
+    problems: dict[str, list[str]] = {}
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        problems["organisation_id"] = ["There is no organisation with that id."]
+    if category not in RecordCategory.values:
+        problems["category"] = ["Choose one of: " + ", ".join(RecordCategory.values) + "."]
+    if expires_at is not None and expires_at <= now:
+        problems["expires_at"] = ["The end of the consent must be in the future."]
+    if len(purpose) > 300:
+        problems["purpose"] = ["Describe the purpose in 300 characters or fewer."]
+    if problems:
+        raise invalid_fields(problems)
+    person = _own_or_managed_person(actor, person_id, what="consents")
+    if current_consents(now).filter(
+        person=person, organisation=organisation, category=category
+    ).exists():
+        raise Conflict(
+            f"{organisation.name} can already see these records.", code="consent_exists"
+        )
+    consent = Consent.objects.create(
+        person=person,
+        organisation=organisation,
+        category=category,
+        purpose=purpose.strip(),
+        granted_at=now,
+        expires_at=expires_at,
+        granted_by=actor.user,
+    )
+    events.publish("consent.granted", consent_id=consent.pk, person_id=str(person.pk))
+    return consent
+
+
+@transaction.atomic
+def revoke_consent(actor: Actor, *, consent_id: int) -> Consent:
+    """Takes effect at once: the next look by the organisation is refused."""
+    consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise PersonNotFound
+    _own_or_managed_person(actor, consent.person_id, what="consents")
+    now = timezone.now()
+    if not consent.is_current(now):
+        raise Conflict("This consent has already ended.", code="consent_not_current")
+    consent.revoked_at = now
+    consent.revoked_by = actor.user
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    events.publish("consent.revoked", consent_id=consent.pk, person_id=str(consent.person_id))
+    return consent
+
+
+def _is_organisation_admin(actor: Actor, organisation_id: int) -> bool:
+    if actor.user is None or not actor.user.is_authenticated:
+        return False
+    return actor.user.is_superuser or (
+        current_roles(actor.user)
+        .filter(organisation_id=organisation_id, kind=Role.Kind.ORGANISATION_ADMIN)
+        .exists()
+    )
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(
+    actor: Actor,
+    *,
+    organisation_id: int,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    valid_for_days: int | None = 365,
+) -> tuple[ApiToken, str]:
+    """An organisation admin makes a token for a machine client. The raw token is shown once."""
+    problems: dict[str, list[str]] = {}
+    if not name.strip():
+        problems["name"] = ["Name the client that will use this token."]
+    if scope not in ApiToken.Scope.values:
+        problems["scope"] = ["Choose read or write."]
+    if valid_for_days is not None and not 1 <= valid_for_days <= 730:
+        problems["valid_for_days"] = ["A token can be valid for 1 to 730 days."]
+    if problems:
+        raise invalid_fields(problems)
+    if not _is_organisation_admin(actor, organisation_id):
+        raise NotAllowed("Only an admin of that organisation can create its API tokens.")
+    prefix = secrets.token_hex(6)
+    raw = f"cp_{prefix}_{secrets.token_urlsafe(32)}"
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        organisation_id=organisation_id,
+        name=name.strip()[:100],
+        scope=scope,
+        prefix=prefix,
+        token_hash=_hash_token(raw),
+        created_by=actor.user,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_for_days) if valid_for_days else None,
+    )
+    return token, raw
+
+
+def token_for_bearer(raw: str) -> ApiToken | None:
+    """The current token a bearer string names, or None. Compares hashes in constant time."""
+    parts = raw.split("_")
+    if len(parts) < 3 or parts[0] != "cp":
+        return None
+    token = ApiToken.objects.select_related("organisation").filter(prefix=parts[1]).first()
+    now = timezone.now()
+    if token is None or not secrets.compare_digest(token.token_hash, _hash_token(raw)):
+        return None
+    if not token.is_current(now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def revoke_api_token(actor: Actor, *, token_id: int) -> ApiToken:
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotAllowed("There is no such token, or it is not yours to revoke.")
+    if not _is_organisation_admin(actor, token.organisation_id):
+        raise NotAllowed("There is no such token, or it is not yours to revoke.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,309 @@
+"""People, consent and audit over HTTP. Thin: parse, call an action or query, shape the answer."""
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from coproduce.api import ERROR_RESPONSES, actor_for
+from coproduce.errors import NotAllowed
+
+from . import actions, queries
+from .access import PersonNotFound, access_person, current_roles
+from .models import Channel, Person, RecordCategory
+
+router = Router(tags=["people"])
+
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+CategoryName = Literal[tuple(RecordCategory.values)]  # type: ignore[valid-type]
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalityOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    locality: LocalityOut
+    parent_id: int | None
+
+
+class RoleOut(Schema):
+    organisation_id: int
+    organisation: str
+    kind: str
+
+
+class MeOut(Schema):
+    username: str | None
+    person_id: UUID | None
+    organisation_ids: list[int]
+    roles: list[RoleOut]
+    acts_for: list[UUID]
+
+
+class PersonOut(Schema):
+    id: UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    nhs_number: str | None
+    email: str
+    phone: str
+    address_line_1: str
+    address_line_2: str
+    town: str
+    postcode: str
+    locality: LocalityOut | None
+    preferred_channel: str
+    why_you_can_see: str = Field(description="The consent or relationship that lets you see it.")
+
+
+class PersonSummaryOut(Schema):
+    id: UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+
+
+class PersonPage(Schema):
+    count: int
+    results: list[PersonSummaryOut]
+
+
+class PersonIn(StrictSchema):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    nhs_number: str | None = None
+    email: str = ""
+    phone: str = Field("", max_length=20)
+    address_line_1: str = Field("", max_length=200)
+    address_line_2: str = Field("", max_length=200)
+    town: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=10)
+    preferred_channel: ChannelName = Channel.LETTER.value  # type: ignore[valid-type]
+    locality_code: str | None = None
+    organisation_id: int | None = None
+    care_category: CategoryName  # type: ignore[valid-type]
+    care_reason: str = Field(min_length=1, max_length=200)
+
+
+class ContactDetailsIn(StrictSchema):
+    email: str | None = None
+    phone: str | None = Field(None, max_length=20)
+    address_line_1: str | None = Field(None, max_length=200)
+    address_line_2: str | None = Field(None, max_length=200)
+    town: str | None = Field(None, max_length=100)
+    postcode: str | None = Field(None, max_length=10)
+    preferred_channel: ChannelName | None = None  # type: ignore[valid-type]
+
+
+class ConsentIn(StrictSchema):
+    organisation_id: int
+    category: CategoryName  # type: ignore[valid-type]
+    expires_at: datetime | None = None
+    purpose: str = Field("", max_length=300)
+
+
+class ConsentOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    category: str
+    purpose: str
+    granted_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    current: bool
+
+
+class AuditEventOut(Schema):
+    occurred_at: datetime
+    who: str
+    organisation: str | None
+    action: str
+    what: str
+    why: str
+    via: str
+
+
+def _person_out(person: Person, basis: str) -> dict:
+    return {
+        **{field: getattr(person, field) for field in PersonOut.model_fields if hasattr(person, field)},
+        "locality": person.locality,
+        "why_you_can_see": basis,
+    }
+
+
+def _consent_out(consent, now) -> dict:
+    return {
+        "id": consent.pk,
+        "organisation_id": consent.organisation_id,
+        "organisation": consent.organisation.name,
+        "category": consent.category,
+        "purpose": consent.purpose,
+        "granted_at": consent.granted_at,
+        "expires_at": consent.expires_at,
+        "revoked_at": consent.revoked_at,
+        "current": consent.is_current(now),
+    }
+
+
+def _own_or_proxy(request: HttpRequest, person_id: UUID, what: str):
+    """The person's own view (themself or a proxy): staff get not found."""
+    access = access_person(actor_for(request), person_id, what=what)
+    if access.organisation is not None:
+        raise PersonNotFound
+    return access
+
+
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="Who you are signed in as")
+def me(request: HttpRequest):
+    actor = actor_for(request)
+    roles = []
+    if actor.user is not None:
+        roles = [
+            {"organisation_id": r.organisation_id, "organisation": r.organisation.name,
+             "kind": r.kind}
+            for r in current_roles(actor.user).select_related("organisation")
+        ]
+    own = actor.own_person
+    return {
+        "username": actor.user.get_username() if actor.user is not None else None,
+        "person_id": own.pk if own else None,
+        "organisation_ids": sorted(actor.organisation_ids),
+        "roles": roles,
+        "acts_for": [r.person_id for r in queries.people_acted_for(own)] if own else [],
+    }
+
+
+@router.get("/organisations", response=list[OrganisationOut], auth=None,
+            summary="Organisations on the platform")
+def list_organisations(request: HttpRequest, kind: str | None = None):
+    return list(queries.organisations(kind=kind))
+
+
+@router.get("/organisations/{organisation_id}", response={200: OrganisationOut, **ERROR_RESPONSES},
+            auth=None)
+def get_organisation(request: HttpRequest, organisation_id: int):
+    organisation = queries.organisations().filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404("No organisation has that id.")
+    return organisation
+
+
+@router.get("/people", response={200: PersonPage, **ERROR_RESPONSES},
+            summary="People your organisation is caring for or has consent to see")
+def list_people(
+    request: HttpRequest,
+    search: str = Query("", max_length=100),
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+):
+    actor = actor_for(request)
+    if not actor.is_staff_member:
+        raise NotAllowed("Only staff of an organisation can list people.")
+    people = queries.people_in_care_of(actor, search=search)
+    page = list(people[offset : offset + limit])
+    queries.audit_listing(actor, page, what="name and date of birth (list)")
+    return {"count": people.count(), "results": page}
+
+
+@router.post("/people", response={201: PersonOut, **ERROR_RESPONSES},
+             summary="Register a person your organisation is caring for")
+def register_person(request: HttpRequest, payload: PersonIn):
+    details = payload.model_dump(
+        exclude={"care_category", "care_reason", "organisation_id", "locality_code"}
+    )
+    person = actions.register_person(
+        actor_for(request),
+        details=details,
+        care_category=payload.care_category,
+        care_reason=payload.care_reason,
+        organisation_id=payload.organisation_id,
+        locality_code=payload.locality_code,
+    )
+    return 201, _person_out(person, f"Care relationship: {payload.care_reason}")
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES},
+            summary="A person's record (audited)")
+def get_person(request: HttpRequest, person_id: UUID):
+    access = access_person(actor_for(request), person_id)
+    return _person_out(access.person, "This is you" if access.is_self else access.basis)
+
+
+@router.patch("/people/{person_id}/contact-details", response={200: PersonOut, **ERROR_RESPONSES})
+def change_contact_details(request: HttpRequest, person_id: UUID, payload: ContactDetailsIn):
+    person = actions.update_contact_details(
+        actor_for(request), person_id=person_id, changes=payload.model_dump(exclude_none=True)
+    )
+    return _person_out(person, "You changed it")
+
+
+@router.get("/people/{person_id}/consents", response={200: list[ConsentOut], **ERROR_RESPONSES})
+def list_consents(request: HttpRequest, person_id: UUID):
+    access = access_person(actor_for(request), person_id, what="consents")
+    now = timezone.now()
+    return [_consent_out(c, now) for c in queries.consents_for_person(access.person)]
+
+
+@router.post("/people/{person_id}/consents", response={201: ConsentOut, **ERROR_RESPONSES},
+             summary="Let an organisation see one category of your record")
+def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
+    consent = actions.grant_consent(
+        actor_for(request),
+        person_id=person_id,
+        organisation_id=payload.organisation_id,
+        category=payload.category,
+        expires_at=payload.expires_at,
+        purpose=payload.purpose,
+    )
+    return 201, _consent_out(consent, consent.granted_at)
+
+
+@router.post("/consents/{consent_id}/revoke", response={200: ConsentOut, **ERROR_RESPONSES},
+             summary="Take consent back; it ends at once")
+def revoke_consent(request: HttpRequest, consent_id: int):
+    consent = actions.revoke_consent(actor_for(request), consent_id=consent_id)
+    return _consent_out(consent, consent.revoked_at)
+
+
+@router.get("/people/{person_id}/audit-events",
+            response={200: list[AuditEventOut], **ERROR_RESPONSES},
+            summary="Who looked at or changed the record, and why")
+def list_audit_events(request: HttpRequest, person_id: UUID):
+    access = _own_or_proxy(request, person_id, what="audit trail")
+    return [
+        {
+            "occurred_at": e.occurred_at,
+            "who": e.actor_label,
+            "organisation": e.organisation.name if e.organisation else None,
+            "action": e.action,
+            "what": e.what,
+            "why": e.why,
+            "via": e.via,
+        }
+        for e in queries.audit_trail_for_person(access.person)
+    ]
+
+
+@router.get("/people/{person_id}/data", response={200: dict, **ERROR_RESPONSES},
+            summary="Everything held about the person, as JSON")
+def download_personal_data(request: HttpRequest, person_id: UUID):
+    return queries.personal_data(_own_or_proxy(request, person_id, what="all personal data"))
+

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "coproduce.people"
+    label = "people"
+    verbose_name = "People, organisations, consent and audit"
+
+    def ready(self) -> None:
+        from coproduce import registry
+
+        from . import demo
+
+        registry.register_demo_generator("people", demo.generate, order=0)
+        registry.register_api_router("coproduce.people.api.router")
+        for section in (
+            registry.PersonalDataSection("relationships_acting_for_you", "people.Relationship",
+                                         "person", "People who can act for you"),
+            registry.PersonalDataSection("relationships_you_act_for", "people.Relationship",
+                                         "proxy", "People you can act for"),
+            registry.PersonalDataSection("consents", "people.Consent", "person",
+                                         "Who you have let see your record"),
+            registry.PersonalDataSection("care_relationships", "people.CareRelationship",
+                                         "person", "Organisations caring for you"),
+            registry.PersonalDataSection("audit_events", "people.AuditEvent", "person",
+                                         "Who has looked at or changed your record"),
+        ):
+            registry.register_personal_data(section)

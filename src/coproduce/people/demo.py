@@ -1,0 +1,2 @@
+def generate(**options):
+    """Placeholder until the demo region is written."""

@@ -1,0 +1,136 @@
+"""The read path for the core. Anything about a named person goes through access_person."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from coproduce import registry
+
+from .access import (
+    Access,
+    Actor,
+    audit_row,
+    current_care_relationships,
+    current_consents,
+    current_proxy_relationships,
+)
+from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
+
+
+def consents_for_person(person: Person) -> QuerySet[Consent]:
+    return Consent.objects.filter(person=person).select_related("organisation")
+
+
+def current_consents_for_person(person: Person, at: datetime | None = None) -> QuerySet[Consent]:
+    return current_consents(at or timezone.now()).filter(person=person).select_related(
+        "organisation"
+    )
+
+
+def audit_trail_for_person(person: Person) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(person=person).select_related("organisation")
+
+
+def people_acted_for(person: Person, on: date | None = None) -> QuerySet[Relationship]:
+    """The relationships in which this person may act for someone else, today."""
+    return (
+        current_proxy_relationships(on or timezone.localdate())
+        .filter(proxy=person)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name")
+    )
+
+
+def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
+    """People the actor's organisations may see: through a current care relationship or
+    consent. A caseload, not a directory: nobody else appears."""
+    if not actor.organisation_ids:
+        return Person.objects.none()
+    now = timezone.now()
+    caring = current_care_relationships(timezone.localdate(now)).filter(
+        organisation_id__in=actor.organisation_ids
+    )
+    consenting = current_consents(now).filter(organisation_id__in=actor.organisation_ids)
+    people = Person.objects.filter(
+        Q(pk__in=caring.values("person_id")) | Q(pk__in=consenting.values("person_id"))
+    )
+    for word in search.split()[:4]:
+        people = people.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(nhs_number=word)
+        )
+    return people.order_by("family_name", "given_name", "id")
+
+
+def audit_listing(actor: Actor, people: list[Person], *, what: str) -> None:
+    """A list of names is a look at each record in it."""
+    rows = [
+        audit_row(
+            actor,
+            person=person,
+            action=AuditEvent.Action.READ,
+            what=what,
+            why="Listed in the organisation's caseload",
+        )
+        for person in people
+    ]
+    AuditEvent.objects.bulk_create([row for row in rows if row is not None])
+
+
+def organisations(*, kind: str | None = None) -> QuerySet[Organisation]:
+    found = Organisation.objects.select_related("locality", "parent")
+    if kind:
+        found = found.filter(kind=kind)
+    return found.order_by("name")
+
+
+def category_label(value: str) -> str:
+    return RecordCategory(value).label
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _row(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        row[field.attname] = _plain(getattr(instance, field.attname))
+    return row
+
+
+ACCOUNT_FIELDS = ("id", "username", "first_name", "last_name", "email", "date_joined",
+                  "last_login", "is_active")
+
+
+def personal_data(access: Access) -> dict[str, Any]:
+    """Everything the platform holds about a person, section by section.
+
+    Every model that registers itself as personal data is included whole (every concrete
+    field), so a new module's data appears here as soon as it registers.
+    """
+    person = access.person
+    export: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "person": _row(person),
+    }
+    user: User | None = person.user
+    export["account"] = (
+        {name: _plain(getattr(user, name)) for name in ACCOUNT_FIELDS} if user else None
+    )
+    for section in registry.personal_data_sections():
+        model = apps.get_model(section.model_label)
+        rows = model._default_manager.filter(**{section.person_field: person}).order_by("pk")
+        export[section.name] = [_row(row, section.exclude_fields) for row in rows]
+    return export

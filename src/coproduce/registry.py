@@ -1,0 +1,59 @@
+"""Registries that modules fill from their AppConfig.ready(); the core reads them and never
+imports a module by name.
+
+- demo generators: each adds its own data to the demo region, in order;
+- personal data: every model that holds data about a person, so "My data" exports it all;
+- API routers: each module's HTTP endpoints, mounted under /api/.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DemoGenerator:
+    name: str
+    generate: Callable[..., Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PersonalDataSection:
+    """Rows of `model` whose `person_field` points at a person are that person's data."""
+
+    name: str
+    model_label: str
+    person_field: str
+    title: str
+    exclude_fields: tuple[str, ...] = field(default=())
+
+
+_demo_generators: dict[str, DemoGenerator] = {}
+_api_routers: dict[str, str] = {}
+_personal_data: dict[str, PersonalDataSection] = {}
+
+
+def register_demo_generator(name: str, generate: Callable[..., Any], *, order: int = 100) -> None:
+    _demo_generators[name] = DemoGenerator(name=name, generate=generate, order=order)
+
+
+def demo_generators() -> list[DemoGenerator]:
+    return sorted(_demo_generators.values(), key=lambda g: (g.order, g.name))
+
+
+def register_personal_data(section: PersonalDataSection) -> None:
+    _personal_data[section.name] = section
+
+
+def personal_data_sections() -> list[PersonalDataSection]:
+    return list(_personal_data.values())
+
+
+def register_api_router(dotted_path: str, *, prefix: str = "/") -> None:
+    """Mount a module's Django Ninja router (given by its dotted path) under /api/."""
+    _api_routers[dotted_path] = prefix
+
+
+def api_routers() -> list[tuple[str, str]]:
+    return list(_api_routers.items())
