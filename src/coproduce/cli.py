@@ -1,9 +1,9 @@
 """The `coproduce` command: the common jobs, plus every Django management command.
 
-    coproduce migrate            create or update the database
-    coproduce demo [--people N]  generate the demo region
-    coproduce serve [ADDRESS]    serve the site (default 127.0.0.1:8000)
-    coproduce <command> ...      any Django management command (createsuperuser, shell...)
+coproduce migrate            create or update the database
+coproduce demo [--people N]  generate the demo region
+coproduce serve [ADDRESS]    serve the site (default 127.0.0.1:8000)
+coproduce <command> ...      any Django management command (createsuperuser, shell...)
 """
 
 import os

@@ -48,8 +48,11 @@ def list_messages(request: HttpRequest, person_id: UUID):
     return list(queries.messages_for_person(access.person))
 
 
-@router.post("/people/{person_id}/messages", response={201: MessageOut, **ERROR_RESPONSES},
-             summary="Send the person a message by their preferred channel")
+@router.post(
+    "/people/{person_id}/messages",
+    response={201: MessageOut, **ERROR_RESPONSES},
+    summary="Send the person a message by their preferred channel",
+)
 def send_message(request: HttpRequest, person_id: UUID, payload: MessageIn):
     message = actions.send_message(
         actor_for(request),

@@ -55,7 +55,9 @@ class NotifyBackend:
         if client is None:
             from notifications_python_client.notifications import NotificationsAPIClient
 
-            client = NotificationsAPIClient(settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL)
+            client = NotificationsAPIClient(
+                settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL
+            )
         self.client = client
 
     def send(self, message: Outgoing) -> str:

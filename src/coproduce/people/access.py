@@ -137,9 +137,10 @@ def find_access(
         kind_by_scope = dict(rows)
         if kind_by_scope:
             manage = Relationship.Scope.MANAGE in kind_by_scope
-            kind = kind_by_scope.get(Relationship.Scope.MANAGE) or kind_by_scope[
-                Relationship.Scope.VIEW
-            ]
+            kind = (
+                kind_by_scope.get(Relationship.Scope.MANAGE)
+                or kind_by_scope[Relationship.Scope.VIEW]
+            )
             label = Relationship.Kind(kind).label.lower()
             return Access(person=person, basis=f"Acting as {label}", can_act=manage)
     org_ids = actor.organisation_ids

@@ -234,12 +234,12 @@ def grant_consent(
     if problems:
         raise invalid_fields(problems)
     person = _own_or_managed_person(actor, person_id, what="consents")
-    if current_consents(now).filter(
-        person=person, organisation=organisation, category=category
-    ).exists():
-        raise Conflict(
-            f"{organisation.name} can already see these records.", code="consent_exists"
-        )
+    if (
+        current_consents(now)
+        .filter(person=person, organisation=organisation, category=category)
+        .exists()
+    ):
+        raise Conflict(f"{organisation.name} can already see these records.", code="consent_exists")
     consent = Consent.objects.create(
         person=person,
         organisation=organisation,

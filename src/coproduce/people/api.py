@@ -142,8 +142,10 @@ class AuditEventOut(Schema):
 
 
 def _person_out(person: Person, basis: str) -> dict:
+    names = [name for name in PersonOut.model_fields if hasattr(person, name)]
+    fields = {name: getattr(person, name) for name in names}
     return {
-        **{field: getattr(person, field) for field in PersonOut.model_fields if hasattr(person, field)},
+        **fields,
         "locality": person.locality,
         "why_you_can_see": basis,
     }
@@ -177,8 +179,11 @@ def me(request: HttpRequest):
     roles = []
     if actor.user is not None:
         roles = [
-            {"organisation_id": r.organisation_id, "organisation": r.organisation.name,
-             "kind": r.kind}
+            {
+                "organisation_id": r.organisation_id,
+                "organisation": r.organisation.name,
+                "kind": r.kind,
+            }
             for r in current_roles(actor.user).select_related("organisation")
         ]
     own = actor.own_person
@@ -191,14 +196,21 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/organisations", response=list[OrganisationOut], auth=None,
-            summary="Organisations on the platform")
+@router.get(
+    "/organisations",
+    response=list[OrganisationOut],
+    auth=None,
+    summary="Organisations on the platform",
+)
 def list_organisations(request: HttpRequest, kind: str | None = None):
     return list(queries.organisations(kind=kind))
 
 
-@router.get("/organisations/{organisation_id}", response={200: OrganisationOut, **ERROR_RESPONSES},
-            auth=None)
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **ERROR_RESPONSES},
+    auth=None,
+)
 def get_organisation(request: HttpRequest, organisation_id: int):
     organisation = queries.organisations().filter(pk=organisation_id).first()
     if organisation is None:
@@ -206,8 +218,11 @@ def get_organisation(request: HttpRequest, organisation_id: int):
     return organisation
 
 
-@router.get("/people", response={200: PersonPage, **ERROR_RESPONSES},
-            summary="People your organisation is caring for or has consent to see")
+@router.get(
+    "/people",
+    response={200: PersonPage, **ERROR_RESPONSES},
+    summary="People your organisation is caring for or has consent to see",
+)
 def list_people(
     request: HttpRequest,
     search: str = Query("", max_length=100),
@@ -223,8 +238,11 @@ def list_people(
     return {"count": people.count(), "results": page}
 
 
-@router.post("/people", response={201: PersonOut, **ERROR_RESPONSES},
-             summary="Register a person your organisation is caring for")
+@router.post(
+    "/people",
+    response={201: PersonOut, **ERROR_RESPONSES},
+    summary="Register a person your organisation is caring for",
+)
 def register_person(request: HttpRequest, payload: PersonIn):
     details = payload.model_dump(
         exclude={"care_category", "care_reason", "organisation_id", "locality_code"}
@@ -240,8 +258,11 @@ def register_person(request: HttpRequest, payload: PersonIn):
     return 201, _person_out(person, f"Care relationship: {payload.care_reason}")
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES},
-            summary="A person's record (audited)")
+@router.get(
+    "/people/{person_id}",
+    response={200: PersonOut, **ERROR_RESPONSES},
+    summary="A person's record (audited)",
+)
 def get_person(request: HttpRequest, person_id: UUID):
     access = access_person(actor_for(request), person_id)
     return _person_out(access.person, "This is you" if access.is_self else access.basis)
@@ -262,8 +283,11 @@ def list_consents(request: HttpRequest, person_id: UUID):
     return [_consent_out(c, now) for c in queries.consents_for_person(access.person)]
 
 
-@router.post("/people/{person_id}/consents", response={201: ConsentOut, **ERROR_RESPONSES},
-             summary="Let an organisation see one category of your record")
+@router.post(
+    "/people/{person_id}/consents",
+    response={201: ConsentOut, **ERROR_RESPONSES},
+    summary="Let an organisation see one category of your record",
+)
 def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
     consent = actions.grant_consent(
         actor_for(request),
@@ -276,16 +300,21 @@ def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
     return 201, _consent_out(consent, consent.granted_at)
 
 
-@router.post("/consents/{consent_id}/revoke", response={200: ConsentOut, **ERROR_RESPONSES},
-             summary="Take consent back; it ends at once")
+@router.post(
+    "/consents/{consent_id}/revoke",
+    response={200: ConsentOut, **ERROR_RESPONSES},
+    summary="Take consent back; it ends at once",
+)
 def revoke_consent(request: HttpRequest, consent_id: int):
     consent = actions.revoke_consent(actor_for(request), consent_id=consent_id)
     return _consent_out(consent, consent.revoked_at)
 
 
-@router.get("/people/{person_id}/audit-events",
-            response={200: list[AuditEventOut], **ERROR_RESPONSES},
-            summary="Who looked at or changed the record, and why")
+@router.get(
+    "/people/{person_id}/audit-events",
+    response={200: list[AuditEventOut], **ERROR_RESPONSES},
+    summary="Who looked at or changed the record, and why",
+)
 def list_audit_events(request: HttpRequest, person_id: UUID):
     access = _own_or_proxy(request, person_id, what="audit trail")
     return [
@@ -302,8 +331,10 @@ def list_audit_events(request: HttpRequest, person_id: UUID):
     ]
 
 
-@router.get("/people/{person_id}/data", response={200: dict, **ERROR_RESPONSES},
-            summary="Everything held about the person, as JSON")
+@router.get(
+    "/people/{person_id}/data",
+    response={200: dict, **ERROR_RESPONSES},
+    summary="Everything held about the person, as JSON",
+)
 def download_personal_data(request: HttpRequest, person_id: UUID):
     return queries.personal_data(_own_or_proxy(request, person_id, what="all personal data"))
-

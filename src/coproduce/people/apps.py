@@ -14,15 +14,32 @@ class PeopleConfig(AppConfig):
         registry.register_demo_generator("people", demo.generate, order=0)
         registry.register_api_router("coproduce.people.api.router")
         for section in (
-            registry.PersonalDataSection("relationships_acting_for_you", "people.Relationship",
-                                         "person", "People who can act for you"),
-            registry.PersonalDataSection("relationships_you_act_for", "people.Relationship",
-                                         "proxy", "People you can act for"),
-            registry.PersonalDataSection("consents", "people.Consent", "person",
-                                         "Who you have let see your record"),
-            registry.PersonalDataSection("care_relationships", "people.CareRelationship",
-                                         "person", "Organisations caring for you"),
-            registry.PersonalDataSection("audit_events", "people.AuditEvent", "person",
-                                         "Who has looked at or changed your record"),
+            registry.PersonalDataSection(
+                "relationships_acting_for_you",
+                "people.Relationship",
+                "person",
+                "People who can act for you",
+            ),
+            registry.PersonalDataSection(
+                "relationships_you_act_for",
+                "people.Relationship",
+                "proxy",
+                "People you can act for",
+            ),
+            registry.PersonalDataSection(
+                "consents", "people.Consent", "person", "Who you have let see your record"
+            ),
+            registry.PersonalDataSection(
+                "care_relationships",
+                "people.CareRelationship",
+                "person",
+                "Organisations caring for you",
+            ),
+            registry.PersonalDataSection(
+                "audit_events",
+                "people.AuditEvent",
+                "person",
+                "Who has looked at or changed your record",
+            ),
         ):
             registry.register_personal_data(section)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The check digit for nine digits, or None when no valid NHS number can end them."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    weights = range(10, 1, -1)
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, weights, strict=True))
     check = 11 - total % 11
     if check == 11:
         return 0

@@ -26,8 +26,8 @@ def consents_for_person(person: Person) -> QuerySet[Consent]:
 
 
 def current_consents_for_person(person: Person, at: datetime | None = None) -> QuerySet[Consent]:
-    return current_consents(at or timezone.now()).filter(person=person).select_related(
-        "organisation"
+    return (
+        current_consents(at or timezone.now()).filter(person=person).select_related("organisation")
     )
 
 
@@ -110,8 +110,16 @@ def _row(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any
     return row
 
 
-ACCOUNT_FIELDS = ("id", "username", "first_name", "last_name", "email", "date_joined",
-                  "last_login", "is_active")
+ACCOUNT_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "date_joined",
+    "last_login",
+    "is_active",
+)
 
 
 def personal_data(access: Access) -> dict[str, Any]:

@@ -5,26 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('messaging', '0001_initial'),
-        ('people', '0001_initial'),
+        ("messaging", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='people.person'),
+            model_name="message",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['person', '-created_at'], name='messaging_m_person__31be6c_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["person", "-created_at"], name="messaging_m_person__31be6c_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('sent_at__isnull', False), ('status', 'sent')), models.Q(('status', 'sent'), _negated=True), _connector='OR'), name='message_sent_has_time'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("sent_at__isnull", False), ("status", "sent")),
+                    models.Q(("status", "sent"), _negated=True),
+                    _connector="OR",
+                ),
+                name="message_sent_has_time",
+            ),
         ),
     ]
