@@ -9,6 +9,8 @@ def _quiet_and_local_messages(settings):
     settings.COPRODUCE_SMS_BACKEND = "coproduce.messaging.backends.LocmemBackend"
     settings.COPRODUCE_LETTER_BACKEND = "coproduce.messaging.backends.LocmemBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Strong password hashing is slow by design; tests only need it to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     LocmemBackend.outbox.clear()
     yield
     LocmemBackend.outbox.clear()

@@ -103,6 +103,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES_DIR = Path(os.environ.get("COPRODUCE_NODE_MODULES", BASE_DIR / "node_modules"))
 STATICFILES_DIRS = [
     ("govuk", NODE_MODULES_DIR / "govuk-frontend" / "dist" / "govuk"),

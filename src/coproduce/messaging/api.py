@@ -6,7 +6,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from coproduce.api import ERROR_RESPONSES, actor_for
@@ -62,4 +62,4 @@ def send_message(request: HttpRequest, person_id: UUID, payload: MessageIn):
         body=payload.body,
         channel=payload.channel,
     )
-    return 201, message
+    return Status(201, message)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from coproduce.api import ERROR_RESPONSES, actor_for
@@ -255,7 +255,7 @@ def register_person(request: HttpRequest, payload: PersonIn):
         organisation_id=payload.organisation_id,
         locality_code=payload.locality_code,
     )
-    return 201, _person_out(person, f"Care relationship: {payload.care_reason}")
+    return Status(201, _person_out(person, f"Care relationship: {payload.care_reason}"))
 
 
 @router.get(
@@ -297,7 +297,7 @@ def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
         expires_at=payload.expires_at,
         purpose=payload.purpose,
     )
-    return 201, _consent_out(consent, consent.granted_at)
+    return Status(201, _consent_out(consent, consent.granted_at))
 
 
 @router.post(
