@@ -2,11 +2,11 @@
 check-ins, ballots) call send_message; it records the message and sends it after commit,
 at most once per key."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coproduce import events
-from coproduce.errors import invalid_fields
+from coproduce.errors import Conflict, invalid_fields
 from coproduce.people.access import Actor, access_person, record_audit
 from coproduce.people.models import AuditEvent, Channel, Person
 
@@ -33,6 +33,17 @@ def recipient_for(person: Person, channel: str) -> str:
     if channel == Channel.SMS:
         return person.phone
     return ", ".join(postal_address(person))
+
+
+def _already_sent(key: str, person: Person) -> Message | None:
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None and existing.person_id != person.pk:
+        raise Conflict(
+            "That message key is already used for someone else.",
+            code="key_in_use",
+            fields={"key": ["Use a new key for each message."]},
+        )
+    return existing
 
 
 @transaction.atomic
@@ -66,38 +77,37 @@ def send_message(
     if problems:
         raise invalid_fields(problems)
 
-    existing = Message.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
+    what = f"message: {subject.strip()}"
     if actor.is_system:
         person = Person.objects.get(pk=person_id)
-        why = reason
-        organisation = None
     else:
-        access = access_person(actor, person_id, what="messages", write=True)
-        person, why, organisation = access.person, access.basis, access.organisation
+        person = access_person(actor, person_id, what=what, write=True).person
+    existing = _already_sent(key, person)
+    if existing is not None:
+        return existing
     channel = channel or person.preferred_channel
     recipient = recipient_for(person, channel)
     if not recipient:
         raise invalid_fields(
             {"channel": [f"{person.full_name} has no contact details for that channel."]}
         )
-    message = Message.objects.create(
-        key=key,
-        person=person,
-        channel=channel,
-        recipient=recipient,
-        subject=subject.strip(),
-        body=body.strip(),
-    )
-    record_audit(
-        actor,
-        person=person,
-        action=AuditEvent.Action.WRITE,
-        what=f"message: {message.subject}",
-        why=why,
-        organisation=organisation,
-    )
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                key=key,
+                person=person,
+                channel=channel,
+                recipient=recipient,
+                subject=subject.strip(),
+                body=body.strip(),
+            )
+    except IntegrityError:
+        # Another request sent the same key a moment ago: theirs is the one message.
+        return _already_sent(key, person)
+    if actor.is_system:
+        record_audit(
+            actor, person=person, action=AuditEvent.Action.WRITE, what=what, why=reason.strip()
+        )
     from .tasks import deliver_message
 
     transaction.on_commit(lambda: deliver_message.delay(message.pk))
