@@ -1,0 +1,47 @@
+# Two commands for a newcomer:  make demo   (install, migrate, demo region, serve)
+#                               make test   (lint, checks, the suite on SQLite and PostgreSQL)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:8000
+DEMO_PEOPLE ?= 5000
+# The PostgreSQL leg of the suite; pytest-django creates and drops test_<name> beside it.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install demo serve test test-sqlite test-postgres lint clean
+
+$(BIN)/coproduce $(VENV)/.installed: pyproject.toml package.json package-lock.json
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/coproduce migrate --noinput -v 0
+	$(BIN)/coproduce demo --people $(DEMO_PEOPLE) --keep-existing
+	@echo "Serving Coproduce at http://$(ADDRESS)/  (API docs: http://$(ADDRESS)/api/docs)"
+	$(BIN)/coproduce serve $(ADDRESS)
+
+serve: install
+	$(BIN)/coproduce serve $(ADDRESS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/coproduce check --fail-level ERROR
+	$(BIN)/coproduce makemigrations --check --dry-run
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --create-db
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules var src/coproduce/web/static/build
