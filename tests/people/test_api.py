@@ -356,3 +356,25 @@ def test_organisations_are_public_reference_data():
     assert response.status_code == 200
     assert response.json()[0]["code"] == organisation.code
     assert_error(Client().get("/api/organisations/999999"), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "field"),
+    [
+        ("get", "/api/people/not-a-uuid", "person_id"),
+        ("patch", "/api/people/not-a-uuid/contact-details", "person_id"),
+        ("get", "/api/people/not-a-uuid/consents", "person_id"),
+        ("post", "/api/people/not-a-uuid/consents", "person_id"),
+        ("get", "/api/people/not-a-uuid/audit-events", "person_id"),
+        ("get", "/api/people/not-a-uuid/data", "person_id"),
+        ("get", "/api/people/not-a-uuid/messages", "person_id"),
+        ("post", "/api/people/not-a-uuid/messages", "person_id"),
+        ("get", "/api/people?offset=-1", "offset"),
+        ("get", "/api/organisations/abc", "organisation_id"),
+        ("get", "/api/organisations?kind=castle", "kind"),
+    ],
+)
+def test_malformed_addresses_and_parameters_name_the_field(nurse, method, url, field):
+    client = signed_in(nurse.user)
+    response = getattr(client, method)(url, {}, content_type="application/json")
+    assert_error(response, 400, field)

@@ -53,13 +53,18 @@ class Actor:
         return Person.objects.filter(user=self.user).first()
 
     @cached_property
+    def roles(self) -> list[Role]:
+        """The staff roles this user holds today."""
+        if self.user is None or not self.user.is_authenticated:
+            return []
+        return list(current_roles(self.user).select_related("organisation").order_by("pk"))
+
+    @cached_property
     def organisation_ids(self) -> frozenset[int]:
         """The organisations this actor acts for today."""
         if self.token is not None:
             return frozenset({self.token.organisation_id})
-        if self.user is None or not self.user.is_authenticated:
-            return frozenset()
-        return frozenset(current_roles(self.user).values_list("organisation_id", flat=True))
+        return frozenset(role.organisation_id for role in self.roles)
 
     @property
     def is_staff_member(self) -> bool:
@@ -69,16 +74,18 @@ class Actor:
     def is_system(self) -> bool:
         return self.user is None and self.token is None
 
-    @cached_property
-    def label(self) -> str:
+    def label_at(self, organisation: Organisation | None = None) -> str:
+        """Who this is, as the audit trail shows it: name, role and organisation."""
         if self.token is not None:
             return f"{self.token.organisation.name} system ({self.token.name})"
         if self.user is None:
             return "Coproduce (automatic)"
         name = self.user.get_full_name() or self.user.get_username()
-        role = current_roles(self.user).select_related("organisation").first()
-        if role is not None:
-            return f"{name}, {role.get_kind_display()}, {role.organisation.name}"
+        roles = [
+            r for r in self.roles if organisation is None or r.organisation_id == organisation.pk
+        ]
+        if roles:
+            return f"{name}, {roles[0].get_kind_display()}, {roles[0].organisation.name}"
         return name
 
 
@@ -222,7 +229,7 @@ def audit_row(
         person=person,
         actor_user=actor.user if actor.user is not None and actor.user.is_authenticated else None,
         actor_token=actor.token,
-        actor_label=actor.label[:300],
+        actor_label=actor.label_at(organisation)[:300],
         organisation=organisation,
         action=action,
         what=what[:200],

@@ -13,13 +13,14 @@ from coproduce.api import ERROR_RESPONSES, actor_for
 from coproduce.errors import NotAllowed
 
 from . import actions, queries
-from .access import PersonNotFound, access_person, current_roles
-from .models import Channel, Person, RecordCategory
+from .access import PersonNotFound, access_person
+from .models import Channel, Organisation, Person, RecordCategory
 
 router = Router(tags=["people"])
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 CategoryName = Literal[tuple(RecordCategory.values)]  # type: ignore[valid-type]
+OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
 
 
 class StrictSchema(Schema):
@@ -176,16 +177,10 @@ def _own_or_proxy(request: HttpRequest, person_id: UUID, what: str):
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="Who you are signed in as")
 def me(request: HttpRequest):
     actor = actor_for(request)
-    roles = []
-    if actor.user is not None:
-        roles = [
-            {
-                "organisation_id": r.organisation_id,
-                "organisation": r.organisation.name,
-                "kind": r.kind,
-            }
-            for r in current_roles(actor.user).select_related("organisation")
-        ]
+    roles = [
+        {"organisation_id": r.organisation_id, "organisation": r.organisation.name, "kind": r.kind}
+        for r in actor.roles
+    ]
     own = actor.own_person
     return {
         "username": actor.user.get_username() if actor.user is not None else None,
@@ -202,7 +197,7 @@ def me(request: HttpRequest):
     auth=None,
     summary="Organisations on the platform",
 )
-def list_organisations(request: HttpRequest, kind: str | None = None):
+def list_organisations(request: HttpRequest, kind: OrganisationKind | None = None):  # type: ignore[valid-type]
     return list(queries.organisations(kind=kind))
 
 
