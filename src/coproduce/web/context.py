@@ -1,5 +1,14 @@
 from django.conf import settings
 
+from coproduce.people.models import Person
+
 
 def site(request):
-    return {"site_name": settings.SITE_NAME}
+    """What every page's layout needs: the service's name and what to put in its navigation."""
+    user = getattr(request, "user", None)
+
+    def has_own_record() -> bool:
+        # Called by the template only when it is needed (signed-in pages).
+        return bool(user and user.is_authenticated and Person.objects.filter(user=user).exists())
+
+    return {"site_name": settings.SITE_NAME, "has_own_record": has_own_record}

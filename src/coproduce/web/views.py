@@ -1,5 +1,120 @@
+"""The site's own pages: the front page, signing in and out, the homes and the error pages.
+Views are thin: they call the people module's queries and render GOV.UK components."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.api import api_not_found
+from coproduce.messaging.queries import messages_for_person
+from coproduce.people.access import Actor, current_care_relationships
+from coproduce.people.models import AuditEvent, Person
+from coproduce.people.queries import (
+    audit_listing,
+    current_consents_for_person,
+    people_acted_for,
+    people_in_care_of,
+)
+
+from . import tiles
+from .forms import SignInForm
+
+CASELOAD_PAGE_SIZE = 25
+RECENT_MESSAGES = 5
+SEARCH_MAX_LENGTH = 100
 
 
-def home(request):
+def web_actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.user, via=AuditEvent.Via.WEB)
+
+
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["has_errors"] = form.is_bound and bool(form.errors)
+        return context
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signing out is a POST (with the CSRF token); a GET shows the button to do it."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "web/sign_out.html"
+
+    def get(self, request, *args, **kwargs):
+        return TemplateResponse(request, self.template_name)
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You have signed out."))
+        return response
+
+
+def _citizen_home(actor: Actor, person: Person) -> dict:
+    today = timezone.localdate()
+    return {
+        "person": person,
+        "caring": current_care_relationships(today)
+        .filter(person=person)
+        .select_related("organisation")
+        .order_by("organisation__name", "category"),
+        "consent_count": current_consents_for_person(person).count(),
+        "recent_messages": list(messages_for_person(person)[:RECENT_MESSAGES]),
+        "acting_for": list(people_acted_for(person)),
+        "tiles": tiles.tiles_for(tiles.CITIZEN, actor),
+    }
+
+
+def _staff_home(actor: Actor, request: HttpRequest) -> dict:
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    paginator = Paginator(people_in_care_of(actor, search=search), CASELOAD_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    audit_listing(actor, people, what="name, date of birth and NHS number (caseload list)")
+    return {
+        "roles": sorted(actor.roles, key=lambda role: (role.organisation.name, role.kind)),
+        "search": search,
+        "page": page,
+        "people": people,
+        "page_range": list(paginator.get_elided_page_range(page.number)),
+        "tiles": tiles.tiles_for(tiles.STAFF, actor),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A citizen's home, a member of staff's home, or both for someone who is both."""
+    actor = web_actor(request)
+    context = {}
+    person = actor.own_person
+    if person is not None:
+        context["citizen"] = _citizen_home(actor, person)
+    if actor.is_staff_member:
+        context["staff"] = _staff_home(actor, request)
+    return render(request, "web/dashboard.html", context)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The API keeps its JSON error envelope; everywhere else gets the "Page not found" page.
+
+    The page says nothing about what was asked for, so a person's record that exists but is
+    not yours looks exactly like one that does not exist.
+    """
+    if request.path_info.startswith("/api/"):
+        return api_not_found(request, exception)
+    return render(request, "404.html", status=404)

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("my-data/", views.my_data, name="my-data"),
+    path("my-data/download.json", views.download_my_data, name="my-data-download"),
+    path(
+        "my-data/consents/<int:consent_id>/revoke/",
+        views.revoke_consent,
+        name="revoke-consent",
+    ),
+    path("my-data/<uuid:person_id>/", views.my_data, name="my-data-for"),
+    path(
+        "my-data/<uuid:person_id>/download.json",
+        views.download_my_data,
+        name="my-data-download-for",
+    ),
+    path(
+        "my-data/<uuid:person_id>/consents/<int:consent_id>/revoke/",
+        views.revoke_consent,
+        name="revoke-consent-for",
+    ),
+    path("people/<uuid:person_id>/", views.person, name="person"),
+]

@@ -1,0 +1,418 @@
+"""People pages: "My data" for a person and for the people they act for (with giving and
+taking back consent), and the staff view of a person's record.
+
+Views are thin: every look goes through access_person (which applies the access rule and
+writes the audit row), every change through people.actions.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from coproduce import registry
+from coproduce.errors import ActionError
+from coproduce.messaging.queries import messages_for_person
+from coproduce.web.forms import GovukErrorsMixin
+
+from . import actions
+from .access import Access, Actor, PersonNotFound, access_person
+from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
+from .queries import organisations, people_acted_for, personal_data
+
+PERSON_MESSAGES_SHOWN = 20
+
+# Labels where a field's own verbose name would read badly ("Nhs number").
+FIELD_LABELS = {
+    "id": gettext_lazy("Reference"),
+    "nhs_number": gettext_lazy("NHS number"),
+    "address_line_1": gettext_lazy("Address line 1"),
+    "address_line_2": gettext_lazy("Address line 2"),
+    "user": gettext_lazy("Sign-in"),
+    "created_at": gettext_lazy("Record created"),
+    "updated_at": gettext_lazy("Record last changed"),
+    "is_active": gettext_lazy("Sign-in switched on"),
+}
+
+# Sections of "My data" that have a page section of their own; the rest are shown as tables.
+CONSENTS_SECTION = "consents"
+AUDIT_SECTION = "audit_events"
+
+
+def web_actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.user, via=AuditEvent.Via.WEB)
+
+
+# --- Showing exported data -------------------------------------------------------------
+# personal_data() gives plain JSON values (ids, ISO dates); these read them back and say
+# them in words, naming related rows with one query per related field, never per row.
+
+
+def _label(field: models.Field) -> str:
+    return str(FIELD_LABELS.get(field.name, capfirst(field.verbose_name)))
+
+
+def _read_back(field: models.Field, value: Any) -> Any:
+    if value is None or value == "":
+        return value
+    if isinstance(field, models.DateTimeField):
+        return parse_datetime(value)
+    if isinstance(field, models.DateField):
+        return parse_date(value)
+    return value
+
+
+def _name(instance: models.Model) -> str:
+    if isinstance(instance, User):
+        return instance.get_full_name() or instance.get_username()
+    return str(instance)
+
+
+def _related_names(fields: list[models.Field], rows: list[dict]) -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    for field in fields:
+        if not field.is_relation:
+            continue
+        ids = {row[field.attname] for row in rows if row.get(field.attname) is not None}
+        if not ids:
+            continue
+        related = field.related_model._default_manager.filter(pk__in=ids).select_related()
+        for instance in related:
+            names[(field.attname, str(instance.pk))] = _name(instance)
+    return names
+
+
+def _display(field: models.Field, value: Any, names: dict[tuple[str, str], str]) -> str:
+    value = _read_back(field, value)
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        return names.get((field.attname, str(value)), str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j F Y, H:i")
+    if isinstance(value, date):
+        return date_format(value, "j F Y")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def _summary(model: type[models.Model], row: dict, names=None) -> list[tuple[str, str]]:
+    """A summary list's rows (label, value) for one exported row of `model`."""
+    fields = [field for field in model._meta.concrete_fields if field.attname in row]
+    names = _related_names(fields, [row]) if names is None else names
+    return [(_label(field), _display(field, row[field.attname], names)) for field in fields]
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def _section_table(section: registry.PersonalDataSection, rows: list[dict]) -> SectionTable:
+    model = apps.get_model(section.model_label)
+    skip = {model._meta.pk.name, section.person_field, *section.exclude_fields}
+    fields = [field for field in model._meta.concrete_fields if field.name not in skip]
+    names = _related_names(fields, rows)
+    return SectionTable(
+        name=section.name,
+        title=section.title,
+        headers=[_label(field) for field in fields],
+        rows=[[_display(field, row[field.attname], names) for field in fields] for row in rows],
+    )
+
+
+def _consent_rows(rows: list[dict], now: datetime) -> list[dict[str, Any]]:
+    fields = [Consent._meta.get_field(name) for name in ("organisation", "category")]
+    names = _related_names(fields, rows)
+    organisation, category = fields
+    shown = []
+    for row in sorted(rows, key=lambda row: row["granted_at"], reverse=True):
+        granted_at = parse_datetime(row["granted_at"])
+        expires_at = parse_datetime(row["expires_at"]) if row["expires_at"] else None
+        if row["revoked_at"]:
+            status, colour = _("Revoked"), "grey"
+        elif expires_at is not None and expires_at <= now:
+            status, colour = _("Ended"), "grey"
+        elif granted_at > now:
+            status, colour = _("Not started yet"), "yellow"
+        else:
+            status, colour = _("Current"), "green"
+        shown.append(
+            {
+                "id": row["id"],
+                "organisation": _display(organisation, row["organisation_id"], names),
+                "category": _display(category, row["category"], names),
+                "purpose": row["purpose"],
+                "since": date_format(timezone.localtime(granted_at), "j F Y"),
+                "until": date_format(timezone.localtime(expires_at), "j F Y") if expires_at else "",
+                "status": status,
+                "status_colour": colour,
+                "is_current": colour == "green",
+            }
+        )
+    return shown
+
+
+def _audit_rows(rows: list[dict]) -> list[dict[str, str]]:
+    field = AuditEvent._meta.get_field
+    fields = [field(name) for name in ("occurred_at", "organisation", "action", "via")]
+    names = _related_names(fields, rows)
+    occurred_at, organisation, action, via = fields
+    return [
+        {
+            "when": _display(occurred_at, row["occurred_at"], names),
+            "who": row["actor_label"],
+            "organisation": _display(organisation, row["organisation_id"], names),
+            "what": f"{_display(action, row['action'], names)}: {row['what']}",
+            "why": row["why"],
+            "via": _display(via, row["via"], names),
+        }
+        for row in sorted(rows, key=lambda row: (row["occurred_at"], row["id"]), reverse=True)
+    ]
+
+
+# --- Giving consent --------------------------------------------------------------------
+
+
+class GiveConsentForm(GovukErrorsMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "required": gettext_lazy("Select the organisation you are giving consent to"),
+            "invalid_choice": gettext_lazy("Select an organisation from the list"),
+        },
+    )
+    category = forms.ChoiceField(
+        choices=RecordCategory.choices,
+        error_messages={
+            "required": gettext_lazy("Select which part of the record they can see"),
+            "invalid_choice": gettext_lazy("Select which part of the record they can see"),
+        },
+    )
+    expires_day = forms.CharField(required=False, max_length=10)
+    expires_month = forms.CharField(required=False, max_length=10)
+    expires_year = forms.CharField(required=False, max_length=10)
+
+    error_anchors = {"category": "category"}
+    action_fields = {"organisation_id": "organisation", "expires_at": "expires_day"}
+    DATE_PARTS = ("day", "month", "year")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations()
+        self.date_parts_in_error: set[str] = set()
+
+    def anchor_for(self, name: str) -> str:
+        if name == "expires_day":
+            for part in self.DATE_PARTS:
+                if part in self.date_parts_in_error:
+                    return f"expires_{part}"
+        return super().anchor_for(name)
+
+    def _date_error(self, message: str, parts) -> None:
+        self.date_parts_in_error.update(parts)
+        self.add_error("expires_day", message)
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = {part: (cleaned.get(f"expires_{part}") or "").strip() for part in self.DATE_PARTS}
+        cleaned["expires_on"] = None
+        if not any(parts.values()):
+            return cleaned
+        missing = [part for part in self.DATE_PARTS if not parts[part]]
+        if missing:
+            words = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
+            self._date_error(
+                _("The end date must include %(parts)s")
+                % {"parts": _(" and ").join(words[part] for part in missing)},
+                missing,
+            )
+            return cleaned
+        if not all(value.isdigit() for value in parts.values()):
+            self._date_error(_("The end date must be a real date"), self.DATE_PARTS)
+            return cleaned
+        if len(parts["year"]) != 4:
+            self._date_error(_("Year must include 4 numbers"), ["year"])
+            return cleaned
+        try:
+            cleaned["expires_on"] = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            self._date_error(_("The end date must be a real date"), self.DATE_PARTS)
+        return cleaned
+
+    def add_action_error(self, error: ActionError) -> None:
+        if "expires_at" in error.fields:
+            self.date_parts_in_error.update(self.DATE_PARTS)
+        if not error.fields:
+            # A refusal about the consent as a whole ("they can already see these records").
+            self.add_error("organisation", error.message)
+            return
+        super().add_action_error(error)
+
+    def expires_at(self) -> datetime | None:
+        """A consent "until 5 March" lasts to the end of 5 March, in the service's time zone."""
+        ends_on = self.cleaned_data["expires_on"]
+        if ends_on is None:
+            return None
+        return timezone.make_aware(datetime.combine(ends_on, time(23, 59, 59)))
+
+
+# --- My data ---------------------------------------------------------------------------
+
+
+def _my_data_access(request: HttpRequest, person_id, *, what: str) -> tuple[Actor, Access]:
+    """The signed-in citizen's own record, or the record of someone they are a proxy for.
+
+    My data is for the person and their proxies, never for staff (who have the person page).
+    """
+    actor = web_actor(request)
+    own = actor.own_person
+    if own is None:
+        raise PersonNotFound
+    if person_id is None:
+        person_id = own.pk
+    elif person_id != own.pk and not people_acted_for(own).filter(person_id=person_id).exists():
+        raise PersonNotFound
+    return actor, access_person(actor, person_id, what=what)
+
+
+def _my_data_url(access: Access, name: str = "my-data", **kwargs) -> str:
+    if access.is_self:
+        return reverse(f"people:{name}", kwargs=kwargs)
+    return reverse(f"people:{name}-for", kwargs={"person_id": access.person.pk, **kwargs})
+
+
+@never_cache
+@login_required
+def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
+    """Everything held about a person, who may see it, who has looked, and consent."""
+    actor, access = _my_data_access(request, person_id, what="personal data (My data page)")
+    form = GiveConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not access.can_act:
+            raise PersonNotFound
+        if form.is_valid():
+            try:
+                consent = actions.grant_consent(
+                    actor,
+                    person_id=access.person.pk,
+                    organisation_id=form.cleaned_data["organisation"].pk,
+                    category=form.cleaned_data["category"],
+                    expires_at=form.expires_at(),
+                )
+            except ActionError as error:
+                form.add_action_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("%(organisation)s can now see %(category)s records.")
+                    % {
+                        "organisation": consent.organisation.name,
+                        "category": consent.get_category_display().lower(),
+                    },
+                )
+                return redirect(_my_data_url(access) + "#consents")
+
+    export = personal_data(access)
+    sections = {section.name: section for section in registry.personal_data_sections()}
+    context = {
+        "access": access,
+        "person": access.person,
+        "details": _summary(Person, export["person"]),
+        "account": _summary(User, export["account"]) if export.get("account") else None,
+        "consents": _consent_rows(export.get(CONSENTS_SECTION, []), timezone.now()),
+        "audit": _audit_rows(export.get(AUDIT_SECTION, [])),
+        "tables": [
+            _section_table(section, export[name])
+            for name, section in sections.items()
+            if name not in {CONSENTS_SECTION, AUDIT_SECTION}
+        ],
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "download_url": _my_data_url(access, "my-data-download"),
+        "page_url": _my_data_url(access),
+        "organisation_id": str(form["organisation"].value() or ""),
+        "category_choices": RecordCategory.choices,
+    }
+    return render(request, "people/my_data.html", context)
+
+
+@never_cache
+@login_required
+def download_my_data(request: HttpRequest, person_id=None) -> HttpResponse:
+    """The same personal_data() as the page, as a JSON file to keep."""
+    _actor, access = _my_data_access(request, person_id, what="personal data (download)")
+    response = JsonResponse(
+        personal_data(access), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    filename = f"coproduce-my-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def revoke_consent(request: HttpRequest, consent_id: int, person_id=None) -> HttpResponse:
+    """Take a consent back: it ends at once. Someone else's consent is "not found"."""
+    actor = web_actor(request)
+    try:
+        consent = actions.revoke_consent(actor, consent_id=consent_id)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You took back consent. %(organisation)s can no longer see %(category)s records.")
+            % {
+                "organisation": consent.organisation.name,
+                "category": consent.get_category_display().lower(),
+            },
+        )
+    if person_id is None:
+        return redirect(reverse("people:my-data") + "#consents")
+    return redirect(reverse("people:my-data-for", kwargs={"person_id": person_id}) + "#consents")
+
+
+# --- The staff view of a person --------------------------------------------------------
+
+
+@never_cache
+@login_required
+def person(request: HttpRequest, person_id) -> HttpResponse:
+    """A person's record, for staff of an organisation with consent or a care relationship.
+
+    Without either it is "Page not found", exactly as if the person did not exist.
+    """
+    actor = web_actor(request)
+    access = access_person(actor, person_id, what="record summary and messages")
+    sent = messages_for_person(access.person)
+    context = {
+        "access": access,
+        "person": access.person,
+        "messages_sent": list(sent[:PERSON_MESSAGES_SHOWN]),
+        "messages_total": sent.count(),
+    }
+    return render(request, "people/person.html", context)
