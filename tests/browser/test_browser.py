@@ -1,0 +1,293 @@
+"""The website in a real browser: Chromium driven by Playwright against the live server.
+
+- a citizen signs in, opens My data and takes a consent back (with and without JavaScript);
+- axe-core finds no WCAG 2.2 A/AA problem on the main pages;
+- My data fits a desktop and a 375px-wide phone screen (screenshots go to /tmp).
+
+Needs Debian's chromium at /usr/bin/chromium, `npm ci` (axe-core) and `npm run build` (the
+stylesheet). Without them the tests skip, except under CI, where they fail instead.
+"""
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from coproduce.people.models import Consent, Organisation, RecordCategory, Relationship
+from tests import factories
+from tests.factories import HOSTILE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(settings.NODE_MODULES_DIR) / "axe-core" / "axe.min.js"
+STYLESHEET = Path(settings.PACKAGE_DIR) / "web" / "static" / "build" / "coproduce.css"
+PASSWORD = "riverside-demo"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = Path(os.environ.get("COPRODUCE_SCREENSHOTS", tempfile.gettempdir()))
+
+
+def _missing() -> list[str]:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        missing.append(f"{AXE} (npm ci)")
+    if not STYLESHEET.exists():
+        missing.append(f"{STYLESHEET} (npm run build)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package (pip install -e '.[test]')")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = _missing()
+    if missing:
+        reason = "Browser tests need " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + ". CI must never skip them.")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # (making data, checking it) are ordinary synchronous code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context; fail the test on any script dialog (XSS)."""
+    contexts = []
+    dialogs = []
+
+    def open_page(*, javascript=True, width=1280, height=900):
+        context = browser.new_context(
+            base_url=live_server.url,
+            java_script_enabled=javascript,
+            viewport={"width": width, "height": height},
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not dialogs, f"a page ran injected script: {dialogs}"
+
+
+@pytest.fixture
+def riverside():
+    """A small, readable slice of the demo region (made with the test factories)."""
+    locality = factories.LocalityFactory(name="Riverside", code="E09000099")
+    gp = factories.OrganisationFactory(name="Riverside Health Centre", locality=locality)
+    council = factories.OrganisationFactory(
+        name="Riverside Council", kind=Organisation.Kind.COUNCIL, locality=locality
+    )
+    school = factories.OrganisationFactory(
+        name="Riverside Academy", kind=Organisation.Kind.SCHOOL, locality=locality
+    )
+    citizen_user = factories.UserFactory(
+        username="citizen", first_name="Amira", last_name="Khan", password=PASSWORD
+    )
+    citizen = factories.PersonFactory(
+        user=citizen_user,
+        given_name="Amira",
+        family_name="Khan",
+        nhs_number="9434765919",
+        address_line_1="12 Mill Lane",
+        email="amira.khan@example.org",
+        locality=locality,
+    )
+    child = factories.PersonFactory(
+        given_name="Yusuf",
+        family_name="Khan",
+        date_of_birth=dt.date(2015, 6, 1),
+        address_line_1="12 Mill Lane",
+        email="",
+        preferred_channel="letter",
+    )
+    factories.RelationshipFactory(
+        person=child, proxy=citizen, kind=Relationship.Kind.PARENT, scope="manage"
+    )
+    factories.CareRelationshipFactory(person=citizen, organisation=gp, reason="Registered patient")
+    factories.CareRelationshipFactory(
+        person=child, organisation=school, category=RecordCategory.EDUCATION, reason="Pupil"
+    )
+    council_consent = factories.ConsentFactory(
+        person=citizen,
+        organisation=council,
+        category=RecordCategory.SOCIAL_CARE,
+        purpose=f"Help at home {HOSTILE}",
+    )
+    factories.ConsentFactory(
+        person=citizen,
+        organisation=school,
+        category=RecordCategory.HEALTH,
+        purpose="School nurse",
+        expires_at=timezone.now() + dt.timedelta(days=200),
+    )
+    clinician = factories.UserFactory(
+        username="clinician", first_name="Grace", last_name="Okafor", password=PASSWORD
+    )
+    factories.RoleFactory(user=clinician, organisation=gp, job_title="GP")
+    for n in range(3):
+        factories.CareRelationshipFactory(
+            organisation=gp,
+            person=factories.PersonFactory(given_name=f"Patient{n}", family_name="Jones"),
+            reason="Registered patient",
+        )
+    return {
+        "citizen": citizen,
+        "child": child,
+        "council": council,
+        "council_consent": council_consent,
+        "gp": gp,
+    }
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/home/")
+
+
+def check_accessibility(page, name: str) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}})""", WCAG_TAGS
+    )
+    violations = result["violations"]
+    if violations:
+        report = []
+        for violation in violations:
+            report.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                report.append(f"    {node['target']}: {node['failureSummary']}")
+        pytest.fail(f"axe found problems on {name}:\n" + "\n".join(report))
+    assert result["passes"], f"axe checked nothing on {name}"
+
+
+def revoke_council_consent(page) -> None:
+    page.goto("/my-data/")
+    button = page.get_by_role(
+        "button", name="Revoke consent for Riverside Council to see social care records"
+    )
+    button.click()
+    page.wait_for_url("**/my-data/#consents")
+
+
+def test_citizen_signs_in_and_revokes_a_consent(new_page, riverside):
+    page = new_page()
+    sign_in(page, "citizen")
+    assert page.get_by_role("heading", level=1).inner_text() == "Amira Khan"
+    page.get_by_role("link", name="My data", exact=True).first.click()
+    page.wait_for_url("**/my-data/")
+
+    revoke_council_consent(page)
+    banner = page.locator(".govuk-notification-banner--success")
+    assert "Riverside Council can no longer see social care records" in banner.inner_text()
+    row = page.locator("#consents-table tbody tr", has_text="Riverside Council")
+    assert "Revoked" in row.inner_text()
+    assert row.get_by_role("button").count() == 0
+    riverside["council_consent"].refresh_from_db()
+    assert riverside["council_consent"].revoked_at is not None
+    # The other consent is untouched.
+    assert Consent.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_everything_works_without_javascript(new_page, riverside):
+    page = new_page(javascript=False)
+    sign_in(page, "citizen")
+    revoke_council_consent(page)
+    assert "can no longer see social care records" in page.content()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_selector(".govuk-notification-banner--success")
+    assert "You have signed out." in page.content()
+
+
+def test_error_summary_takes_focus_with_javascript(new_page, riverside):
+    page = new_page()
+    sign_in(page, "citizen")
+    page.goto("/my-data/")
+    page.get_by_role("button", name="Give consent").click()
+    page.wait_for_load_state()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    summary.get_by_role("link", name="Select the organisation you are giving consent to").click()
+    assert page.evaluate("document.activeElement.id") == "organisation"
+
+
+def test_pages_have_no_accessibility_violations(new_page, riverside):
+    page = new_page()
+    for url, name in [("/", "the home page"), ("/sign-in/", "sign in")]:
+        page.goto(url)
+        check_accessibility(page, name)
+
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".govuk-error-summary")
+    check_accessibility(page, "sign in with errors")
+
+    sign_in(page, "citizen")
+    check_accessibility(page, "the citizen's home")
+    page.goto("/my-data/")
+    check_accessibility(page, "My data")
+    page.get_by_role("button", name="Give consent").click()
+    page.wait_for_selector(".govuk-error-summary")
+    check_accessibility(page, "My data with form errors")
+    page.goto(f"/my-data/{riverside['child'].pk}/")
+    check_accessibility(page, "My data for a child, as their parent")
+    page.goto("/no-such-page/")
+    check_accessibility(page, "page not found")
+
+    staff = new_page()
+    sign_in(staff, "clinician")
+    check_accessibility(staff, "the staff home")
+    staff.get_by_role("link", name="Amira Khan").click()
+    staff.wait_for_url(f"**/people/{riverside['citizen'].pk}/")
+    check_accessibility(staff, "the person page")
+
+
+@pytest.mark.parametrize(
+    ("label", "width", "height"), [("desktop", 1280, 900), ("phone", 375, 812)]
+)
+def test_my_data_fits_the_screen(new_page, live_server, riverside, label, width, height):
+    page = new_page(width=width, height=height)
+    sign_in(page, "citizen")
+    page.goto("/my-data/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"My data is {overflow}px wider than a {width}px screen"
+    font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert "GDS Transport" not in font and font.startswith("system-ui")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"coproduce-my-data-{label}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    # Everything the page needs comes from the service itself.
+    fetched = page.evaluate("performance.getEntries().map(entry => entry.name)")
+    assert [url for url in fetched if url.startswith("http")]
+    assert all(url.startswith(live_server.url) for url in fetched if url.startswith("http"))
