@@ -1,0 +1,99 @@
+"""`coproduce demo`: fill an empty database with Riverside, the demo region."""
+
+import functools
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from tqdm import tqdm
+
+from coproduce import registry
+from coproduce.people.demo import DEMO_PASSWORD
+from coproduce.people.demo_context import DemoContext
+from coproduce.people.models import Person, User
+
+DEFAULT_PEOPLE = 5000
+DEFAULT_SEED = 2026
+# The fixed sign-ins' story needs three people (a citizen, a carer and the person cared for).
+FEWEST_PEOPLE = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with Riverside, a made-up region: places, organisations, staff, "
+        "people and their care, consents and messages, plus demo sign-ins (printed at the end, "
+        f"all with the password {DEMO_PASSWORD}). The same --seed always gives the same people. "
+        "Every module adds its own data through its registered demo generator. It only runs on "
+        "a database with no people or sign-ins yet, and refuses otherwise: audit events can "
+        "never be deleted, so there is no --reset. To start again, delete "
+        "var/coproduce.sqlite3 (or use a fresh PostgreSQL database), run `coproduce migrate`, "
+        "then `coproduce demo`."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=DEFAULT_PEOPLE,
+            help=f"how many people live in the region (default {DEFAULT_PEOPLE:,})",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"the random seed; the same seed gives the same people (default {DEFAULT_SEED})",
+        )
+
+    def handle(self, *args, people: int, seed: int, **options) -> None:
+        if people < FEWEST_PEOPLE:
+            raise CommandError(
+                f"The demo needs at least {FEWEST_PEOPLE} people: give --people "
+                f"{FEWEST_PEOPLE} or more."
+            )
+        self.check_database_is_ready()
+        now = timezone.now()
+        context = DemoContext(
+            seed=seed,
+            people=people,
+            now=now,
+            today=timezone.localdate(now),
+            stdout=self.stdout,
+            # A bar only when someone is watching: tqdm stays quiet when stderr is not a terminal.
+            progress=functools.partial(tqdm, file=sys.stderr, disable=None),
+        )
+        # One transaction: a failed run leaves the database empty, ready to try again.
+        with transaction.atomic():
+            for generator in registry.demo_generators():
+                generator.generate(context)
+        self.print_sign_ins(context)
+
+    def check_database_is_ready(self) -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database is not up to date: run `coproduce migrate` first.")
+        if Person.objects.exists() or User.objects.exists():
+            if connection.vendor == "sqlite":
+                start_again = f"delete {settings.DATABASES[DEFAULT_DB_ALIAS]['NAME']}"
+            else:
+                start_again = "point DATABASE_URL at a new, empty database"
+            raise CommandError(
+                "This database already has people or sign-ins in it, so the demo was not added. "
+                f"To start again, {start_again}, run `coproduce migrate`, then `coproduce demo`."
+            )
+
+    def print_sign_ins(self, context: DemoContext) -> None:
+        width = max(len(username) for username in context.sign_ins)
+        write = self.stdout.write
+        write("")
+        write(self.style.SUCCESS(f"The demo is ready. Every sign-in's password is {DEMO_PASSWORD}"))
+        write("")
+        write(f"  {'Username':<{width}}  Who")
+        write(f"  {'-' * width}  {'-' * 3}")
+        for username, sign_in in context.sign_ins.items():
+            write(f"  {username:<{width}}  {sign_in.description}")
+        write("")
+        write("Start the site with `coproduce serve`, then sign in at http://127.0.0.1:8000/.")
