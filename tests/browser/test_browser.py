@@ -46,31 +46,33 @@ def _missing() -> list[str]:
     return missing
 
 
-@pytest.fixture(scope="session")
-def browser():
+def require_browser_tools() -> None:
+    """Skip when the tools are missing, but fail under CI: CI must never silently skip."""
     missing = _missing()
     if missing:
         reason = "Browser tests need " + ", ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(reason + ". CI must never skip them.")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser_tools()
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-    # (making data, checking it) are ordinary synchronous code.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    # Playwright's sync API keeps an event loop in this thread, which Django takes for async
+    # code; the tests' own ORM calls (making data, checking it) are ordinary synchronous code.
+    # Module scope: the browser and this allowance end with this module's tests.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -291,3 +293,13 @@ def test_my_data_fits_the_screen(new_page, live_server, riverside, label, width,
     fetched = page.evaluate("performance.getEntries().map(entry => entry.name)")
     assert [url for url in fetched if url.startswith("http")]
     assert all(url.startswith(live_server.url) for url in fetched if url.startswith("http"))
+
+
+def test_missing_tools_skip_locally_but_fail_under_ci(monkeypatch, tmp_path):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium"):
+        require_browser_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must never skip them"):
+        require_browser_tools()

@@ -617,3 +617,20 @@ def test_admin_lists_render(client, superuser, citizen):
         assert response.status_code == 200, name
         assert "<script>alert(" not in page(response)
     assert Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_my_data_query_count_does_not_grow_with_the_data(
+    client, citizen, staff_role, django_assert_max_num_queries, rows
+):
+    for _ in range(rows):
+        factories.ConsentFactory(person=citizen)
+        factories.CareRelationshipFactory(person=citizen)
+        factories.RelationshipFactory(proxy=citizen)
+    factories.ConsentFactory(person=citizen, organisation=staff_role.organisation)
+    for n in range(rows):
+        staff_looks(staff_role, citizen, f"look {n}")
+    client.force_login(citizen.user)
+    with django_assert_max_num_queries(22):
+        response = client.get("/my-data/")
+    assert response.status_code == 200

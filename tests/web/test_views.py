@@ -272,7 +272,7 @@ def test_staff_caseload_query_count_does_not_grow_with_the_list(
     for _ in range(people):
         factories.CareRelationshipFactory(organisation=staff_role.organisation)
     client.force_login(staff_role.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get("/home/")
     assert response.status_code == 200
 
