@@ -295,6 +295,35 @@ def test_my_data_fits_the_screen(new_page, live_server, riverside, label, width,
     assert all(url.startswith(live_server.url) for url in fetched if url.startswith("http"))
 
 
+def test_the_demo_region_signs_in_revokes_and_passes_axe(new_page):
+    """The same journeys on the demo region (`coproduce demo`), with its fixed sign-ins."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", people=200, seed=1, stdout=StringIO())
+    page = new_page()
+    sign_in(page, "citizen")
+    check_accessibility(page, "the demo citizen's home")
+    page.goto("/my-data/")
+    check_accessibility(page, "the demo citizen's My data")
+    current = Consent.objects.filter(person__user__username="citizen", revoked_at__isnull=True)
+    before = current.count()
+    assert before, "the demo citizen has no consent to take back"
+    page.locator("#consents-table").get_by_role("button", name="Revoke").first.click()
+    page.wait_for_url("**/my-data/#consents")
+    assert "can no longer see" in page.locator(".govuk-notification-banner--success").inner_text()
+    assert current.count() == before - 1
+
+    staff = new_page()
+    sign_in(staff, "clinician")
+    check_accessibility(staff, "the demo clinician's home")
+    staff.locator("table.govuk-table tbody a").first.click()
+    staff.wait_for_url("**/people/*/")
+    assert "Why you can see this" in staff.content()
+    check_accessibility(staff, "a person page in the demo region")
+
+
 def test_missing_tools_skip_locally_but_fail_under_ci(monkeypatch, tmp_path):
     monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("CI", raising=False)
