@@ -17,7 +17,8 @@ from coproduce.people.models import Person, User
 
 DEFAULT_PEOPLE = 5000
 DEFAULT_SEED = 2026
-# The fixed sign-ins' story needs three people (a citizen, a carer and the person cared for).
+# Three people are the fixed sign-ins' story (a citizen, a carer and the person cared for);
+# the region needs a few more to have residents at all.
 FEWEST_PEOPLE = 10
 
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
     help = (
         "Fill an empty database with Riverside, a made-up region: places, organisations, staff, "
         "people and their care, consents and messages, plus demo sign-ins (printed at the end, "
-        f"all with the password {DEMO_PASSWORD}). The same --seed always gives the same people. "
+        f"all with the password {DEMO_PASSWORD}). The same --seed gives the same people (names, "
+        "NHS numbers, addresses); dates count back from today, so ages stay right. "
         "Every module adds its own data through its registered demo generator. It only runs on "
         "a database with no people or sign-ins yet, and refuses otherwise: audit events can "
         "never be deleted, so there is no --reset. To start again, delete "
@@ -38,7 +40,8 @@ class Command(BaseCommand):
             "--people",
             type=int,
             default=DEFAULT_PEOPLE,
-            help=f"how many people live in the region (default {DEFAULT_PEOPLE:,})",
+            help=f"how many people live in the region: {FEWEST_PEOPLE} or more (default "
+            f"{DEFAULT_PEOPLE:,}); a million takes a few minutes on PostgreSQL",
         )
         parser.add_argument(
             "--seed",
