@@ -18,7 +18,7 @@ from django.utils import timezone
 from coproduce import registry
 from coproduce.messaging.models import Message
 from coproduce.people.access import Actor, find_access
-from coproduce.people.demo import DEMO_PASSWORD
+from coproduce.people.demo import DEMO_PASSWORD, FIXED_SIGN_INS
 from coproduce.people.demo_context import DemoContext
 from coproduce.people.demo_names import NhsNumberSequence
 from coproduce.people.identifiers import is_valid_nhs_number
@@ -38,7 +38,7 @@ from coproduce.people.models import (
 pytestmark = pytest.mark.django_db
 
 PEOPLE = 200
-SIGN_INS = ("citizen", "carer", "clinician", "socialworker", "orgadmin", "admin")
+SIGN_INS = FIXED_SIGN_INS
 
 
 @pytest.fixture(autouse=True)
@@ -201,6 +201,18 @@ def test_a_second_run_is_refused_with_one_line_and_adds_nothing():
     assert "already has people" in message and "coproduce migrate" in message
     assert "\n" not in message
     assert (Person.objects.count(), User.objects.count()) == before
+
+
+def test_keep_existing_keeps_the_data_and_prints_the_sign_ins_again():
+    run_demo()
+    before = Person.objects.count(), User.objects.count(), AuditEvent.objects.count()
+    out = StringIO()
+    call_command("demo", people=PEOPLE, seed=1, keep_existing=True, stdout=out)
+    assert "kept as it is" in out.getvalue()
+    for username in SIGN_INS:
+        assert username in out.getvalue()
+    assert DEMO_PASSWORD in out.getvalue()
+    assert (Person.objects.count(), User.objects.count(), AuditEvent.objects.count()) == before
 
 
 def test_too_few_people_is_refused():

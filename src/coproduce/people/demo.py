@@ -57,6 +57,7 @@ from .models import (
 
 # Printed for anyone to use: the demo holds made-up people only.
 DEMO_PASSWORD = "riverside-demo"  # noqa: S105
+FIXED_SIGN_INS = ("citizen", "carer", "clinician", "socialworker", "orgadmin", "admin")
 # The fixed sign-ins' people (the citizen, the carer and the carer's mother) count towards
 # the people asked for.
 FIXED_PEOPLE = 3

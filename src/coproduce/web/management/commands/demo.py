@@ -11,7 +11,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from coproduce import registry
-from coproduce.people.demo import DEMO_PASSWORD
+from coproduce.people.demo import DEMO_PASSWORD, FIXED_SIGN_INS
 from coproduce.people.demo_context import DemoContext
 from coproduce.people.models import Person, User
 
@@ -49,14 +49,25 @@ class Command(BaseCommand):
             default=DEFAULT_SEED,
             help=f"the random seed; the same seed gives the same people (default {DEFAULT_SEED})",
         )
+        parser.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help="when the database already has people or sign-ins, keep them, print the demo "
+            "sign-ins that exist and finish successfully (so `make demo` can be run again)",
+        )
 
-    def handle(self, *args, people: int, seed: int, **options) -> None:
+    def handle(self, *args, people: int, seed: int, keep_existing: bool, **options) -> None:
         if people < FEWEST_PEOPLE:
             raise CommandError(
                 f"The demo needs at least {FEWEST_PEOPLE} people: give --people "
                 f"{FEWEST_PEOPLE} or more."
             )
-        self.check_database_is_ready()
+        self.check_database_is_migrated()
+        if Person.objects.exists() or User.objects.exists():
+            if keep_existing:
+                self.print_existing_sign_ins()
+                return
+            self.refuse_to_add_to_existing_data()
         now = timezone.now()
         context = DemoContext(
             seed=seed,
@@ -73,20 +84,32 @@ class Command(BaseCommand):
                 generator.generate(context)
         self.print_sign_ins(context)
 
-    def check_database_is_ready(self) -> None:
-        connection = connections[DEFAULT_DB_ALIAS]
-        executor = MigrationExecutor(connection)
+    def check_database_is_migrated(self) -> None:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database is not up to date: run `coproduce migrate` first.")
-        if Person.objects.exists() or User.objects.exists():
-            if connection.vendor == "sqlite":
-                start_again = f"delete {settings.DATABASES[DEFAULT_DB_ALIAS]['NAME']}"
-            else:
-                start_again = "point DATABASE_URL at a new, empty database"
-            raise CommandError(
-                "This database already has people or sign-ins in it, so the demo was not added. "
-                f"To start again, {start_again}, run `coproduce migrate`, then `coproduce demo`."
-            )
+
+    def refuse_to_add_to_existing_data(self) -> None:
+        if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+            start_again = f"delete {settings.DATABASES[DEFAULT_DB_ALIAS]['NAME']}"
+        else:
+            start_again = "point DATABASE_URL at a new, empty database"
+        raise CommandError(
+            "This database already has people or sign-ins in it, so the demo was not added. "
+            f"To start again, {start_again}, run `coproduce migrate`, then `coproduce demo`."
+        )
+
+    def print_existing_sign_ins(self) -> None:
+        users = User.objects.filter(username__in=FIXED_SIGN_INS).order_by("username")
+        write = self.stdout.write
+        write("This database already has data: it is kept as it is.")
+        if not users:
+            write("It has none of the demo sign-ins.")
+            return
+        write(self.style.SUCCESS(f"Demo sign-ins (password {DEMO_PASSWORD}):"))
+        for user in users:
+            write(f"  {user.username:<14}{user.get_full_name()}")
+        write("")
 
     def print_sign_ins(self, context: DemoContext) -> None:
         width = max(len(username) for username in context.sign_ins)
