@@ -23,6 +23,7 @@ from .models import (
     Role,
     User,
 )
+from .queries import audit_listing
 
 BACK_OFFICE_REASON = "Back-office administration"
 
@@ -42,6 +43,30 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedListAdmin(ViewOnlyAdmin):
+    """A list that names people is a look at each of them: the people shown are audited."""
+
+    def people_in(self, row) -> list[Person]:
+        return [row.person]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            shown = {
+                person.pk: person
+                for row in changelist.result_list
+                for person in self.people_in(row)
+            }
+            audit_listing(
+                admin_actor(request),
+                list(shown.values()),
+                what=f"{self.model._meta.verbose_name_plural} list (back office)",
+                why=BACK_OFFICE_REASON,
+            )
+        return response
 
 
 class RoleInline(admin.TabularInline):
@@ -83,11 +108,14 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ViewOnlyAdmin):
+class PersonAdmin(AuditedListAdmin):
     list_display = ["family_name", "given_name", "date_of_birth", "nhs_number", "locality"]
     search_fields = ["family_name", "given_name", "nhs_number"]
     list_select_related = ["locality"]
     show_full_result_count = False
+
+    def people_in(self, row) -> list[Person]:
+        return [row]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -104,14 +132,17 @@ class PersonAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(ViewOnlyAdmin):
+class RelationshipAdmin(AuditedListAdmin):
     list_display = ["proxy", "kind", "scope", "person", "starts_on", "ends_on"]
     list_filter = ["kind", "scope"]
     list_select_related = ["person", "proxy"]
 
+    def people_in(self, row) -> list[Person]:
+        return [row.person, row.proxy]
+
 
 @admin.register(Consent)
-class ConsentAdmin(ViewOnlyAdmin):
+class ConsentAdmin(AuditedListAdmin):
     list_display = [
         "person",
         "organisation",
@@ -125,7 +156,7 @@ class ConsentAdmin(ViewOnlyAdmin):
 
 
 @admin.register(CareRelationship)
-class CareRelationshipAdmin(ViewOnlyAdmin):
+class CareRelationshipAdmin(AuditedListAdmin):
     list_display = ["person", "organisation", "category", "reason", "starts_on", "ends_on"]
     list_filter = ["category"]
     list_select_related = ["person", "organisation"]

@@ -65,7 +65,13 @@ def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
     return people.order_by("family_name", "given_name", "id")
 
 
-def audit_listing(actor: Actor, people: list[Person], *, what: str) -> None:
+def audit_listing(
+    actor: Actor,
+    people: list[Person],
+    *,
+    what: str,
+    why: str = "Listed in the organisation's caseload",
+) -> None:
     """A list of names is a look at each record in it."""
     rows = [
         audit_row(
@@ -73,7 +79,7 @@ def audit_listing(actor: Actor, people: list[Person], *, what: str) -> None:
             person=person,
             action=AuditEvent.Action.READ,
             what=what,
-            why="Listed in the organisation's caseload",
+            why=why,
         )
         for person in people
     ]
