@@ -100,6 +100,9 @@ def test_sign_in_page_renders(client):
     html = page(response)
     assert 'autocomplete="username"' in html and 'autocomplete="current-password"' in html
     assert "govuk-error-summary" not in html
+    # The service's name heads every page, never the host name Django's login view knows.
+    assert 'class="govuk-service-navigation__link">Coproduce</a>' in html
+    assert "testserver" not in html
 
 
 def test_sign_in_with_nothing_shows_each_missing_field_in_the_error_summary(client):

@@ -11,4 +11,4 @@ def site(request):
         # Called by the template only when it is needed (signed-in pages).
         return bool(user and user.is_authenticated and Person.objects.filter(user=user).exists())
 
-    return {"site_name": settings.SITE_NAME, "has_own_record": has_own_record}
+    return {"service_name": settings.SITE_NAME, "has_own_record": has_own_record}
