@@ -48,12 +48,12 @@ def actor_for(request: HttpRequest) -> Actor:
     return Actor(user=request.user, via=AuditEvent.Via.API)
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
-
-
-def error_response(status: int, code: str, message: str, fields=None) -> JsonResponse:
-    return JsonResponse(error_body(code, message, fields), status=status)
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
 
 
 api = NinjaAPI(

@@ -18,7 +18,7 @@ from .access import (
     current_consents,
     current_proxy_relationships,
 )
-from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
+from .models import AuditEvent, Consent, Organisation, Person, Relationship, User
 
 
 def consents_for_person(person: Person) -> QuerySet[Consent]:
@@ -91,10 +91,6 @@ def organisations(*, kind: str | None = None) -> QuerySet[Organisation]:
     if kind:
         found = found.filter(kind=kind)
     return found.order_by("name")
-
-
-def category_label(value: str) -> str:
-    return RecordCategory(value).label
 
 
 def _plain(value: Any) -> Any:
