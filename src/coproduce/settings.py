@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "coproduce.people",
     "coproduce.messaging",
+    "coproduce.guarantees",
     "coproduce.web",
 ]
 

@@ -1,0 +1,397 @@
+"""Guarantee schemes (data, versioned), pathways with their append-only events, the stored
+clock of each stage (a cache of clock.evaluate, for worklists and statistics), and the
+right a person gets when a stage breaches.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.people.models import Locality, Organisation, Person, User
+
+from .rules import ExclusionKind, LimitUnit, Status
+
+
+class Scheme(models.Model):
+    """A guarantee as law sets it, for a period: 0-7-90-90 became 0-3-90-90 in 2019."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    family = models.SlugField(max_length=50)
+    title = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    at_risk_percent = models.PositiveSmallIntegerField(
+        default=80, help_text=_("A running wait is at risk once this share of its limit is used.")
+    )
+    response_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text=_("Days the region has to offer care elsewhere once the person asks for it."),
+    )
+    right_on_breach = models.TextField(help_text=_("What the person is owed, in plain words."))
+    extra_events = models.JSONField(
+        default=list, blank=True, help_text=_("Event types recorded but not named by a stage.")
+    )
+
+    class Meta:
+        ordering = ["family", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="scheme_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(at_risk_percent__gte=1, at_risk_percent__lte=100),
+                name="scheme_at_risk_percent_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+    def in_effect_on(self, day) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class SchemeStage(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=50)
+    title = models.CharField(max_length=200)
+    plain_words = models.TextField(blank=True)
+    start_events = models.JSONField()
+    stop_events = models.JSONField()
+    limit = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=[(u.value, u.value) for u in LimitUnit])
+    holiday_country = models.CharField(max_length=2, blank=True)
+    exclusions = models.JSONField(default=list, blank=True)
+    lapse_events = models.JSONField(default=list, blank=True)
+    lapse_on_repeat = models.JSONField(default=dict, blank=True)
+    nullify_events = models.JSONField(default=list, blank=True)
+    nullify_unless_after = models.JSONField(default=list, blank=True)
+    restart_events = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="stage_code_unique_in_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "position"], name="stage_position_unique_in_scheme"
+            ),
+            models.CheckConstraint(condition=Q(limit__gt=0), name="stage_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(unit__in=[u.value for u in LimitUnit]), name="stage_unit_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="working_days") | Q(holiday_country__gt=""),
+                name="stage_working_days_need_a_country",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.code}: {self.title}"
+
+
+class Pathway(models.Model):
+    """One person's journey under a scheme at a provider, for one service (specialty)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pathways")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="pathways")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pathways")
+    service = models.CharField(max_length=100, help_text=_("The service or specialty."))
+    # The provider's own reference (its patient administration system), for imports.
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by_label = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "external_id"],
+                condition=Q(external_id__gt=""),
+                name="pathway_external_id_unique_per_provider",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.provider} ({self.scheme.code})"
+
+
+class EventImmutable(Exception):
+    def __init__(self) -> None:
+        super().__init__(
+            "Pathway events are facts: they cannot be changed or deleted. "
+            "Record a correcting event instead."
+        )
+
+
+class PathwayEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise EventImmutable
+
+    def delete(self):
+        raise EventImmutable
+
+
+class PathwayEvent(models.Model):
+    """A fact about a pathway. Append-only: a mistake is put right by a later event that
+    `corrects` it (type `entered_in_error` to withdraw it, or the right type and date to
+    replace it). PostgreSQL refuses UPDATE and DELETE with a trigger."""
+
+    ENTERED_IN_ERROR = "entered_in_error"
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Website")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+        SYSTEM = "system", _("Automatic")
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField(help_text=_("Order of recording in the pathway."))
+    type = models.SlugField(max_length=50)
+    occurred_on = models.DateField()
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_label = models.CharField(max_length=300)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # What an import called this event, so that importing the same file again adds nothing.
+    source_key = models.CharField(max_length=200, blank=True)
+
+    objects = PathwayEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pathway", "occurred_on", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "sequence"], name="event_sequence_unique_in_pathway"
+            ),
+            models.UniqueConstraint(
+                fields=["pathway", "source_key"],
+                condition=Q(source_key__gt=""),
+                name="event_source_key_unique_in_pathway",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("id")), name="event_does_not_correct_itself"
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="entered_in_error") | Q(corrects__isnull=False),
+                name="event_entered_in_error_names_the_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.occurred_on}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventImmutable
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventImmutable
+
+
+STATUS_CHOICES = [(s.value, s.value.replace("_", " ")) for s in Status]
+EXCLUSION_CHOICES = [(k.value, k.value) for k in ExclusionKind]
+
+
+class StageRecord(models.Model):
+    """The clock of one stage of one pathway as last evaluated: a cache of clock.evaluate,
+    rewritten whenever the pathway's events change, so that worklists and statistics can
+    be queried. The live pages evaluate the clock themselves."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stage_records")
+    stage = models.SlugField(max_length=50)
+    position = models.PositiveSmallIntegerField()
+    # Copied from the pathway so that statistics group without joins.
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    locality = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    days_waited = models.IntegerField(null=True, blank=True)
+    limit = models.PositiveIntegerField()
+    days_excluded = models.PositiveIntegerField(default=0)
+    patient_days = models.PositiveIntegerField(default=0)
+    medical_days = models.PositiveIntegerField(default=0)
+    paused_by = models.CharField(max_length=20, choices=EXCLUSION_CHOICES, blank=True)
+    # The day a running stage becomes at risk (unless something changes before then).
+    at_risk_on = models.DateField(null=True, blank=True)
+    evaluated_on = models.DateField()
+
+    class Meta:
+        ordering = ["pathway", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "stage"], name="stage_record_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "deadline"]),
+            models.Index(fields=["status", "deadline"]),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.start is not None and self.end is None and self.status in (
+            Status.RUNNING,
+            Status.BREACHED,
+        )
+
+
+class Right(models.Model):
+    """The right to care elsewhere, owed when a stage breaches: one per breached clock.
+
+    Its state is derived from the dates below (queries.right_status), never stored as a flag.
+    """
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="rights")
+    stage = models.SlugField(max_length=50)
+    # Which clock of the stage breached: an RTT clock can restart on a new date.
+    stage_started_on = models.DateField()
+    breached_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by_label = models.CharField(max_length=300, blank=True)
+    respond_by = models.DateField(null=True, blank=True)
+    offered_provider = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offered_appointment_on = models.DateField(null=True, blank=True)
+    reply_by = models.DateField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    treated_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "stage", "stage_started_on"], name="right_once_per_breach"
+            ),
+            models.CheckConstraint(
+                condition=Q(offered_at__isnull=True)
+                | (Q(requested_at__isnull=False) & Q(offered_provider__isnull=False)),
+                name="right_offer_follows_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="right_accepted_or_declined_not_both",
+            ),
+            models.CheckConstraint(
+                condition=(Q(accepted_at__isnull=True) & Q(declined_at__isnull=True))
+                | Q(offered_at__isnull=False),
+                name="right_reply_follows_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(treated_on__isnull=True) | Q(accepted_at__isnull=False),
+                name="right_treated_after_accepting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Right to care elsewhere: {self.stage} ({self.pathway_id})"
+
+
+class Dimension(models.TextChoices):
+    PROVIDER = "provider", _("Provider")
+    LOCALITY = "locality", _("Locality")
+
+
+class CompletedCell(models.Model):
+    """Statistics, kept incrementally: how many stages ended in a month with a given outcome
+    after a given number of days, per provider (and service) or per locality of residence.
+    A histogram by day gives exact medians and percentiles without reading every pathway."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
+    stage = models.SlugField(max_length=50)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    unit_code = models.CharField(max_length=32, help_text=_("Organisation or locality code."))
+    service = models.CharField(max_length=100, blank=True)
+    month = models.DateField(help_text=_("First day of the month the stage ended."))
+    outcome = models.CharField(max_length=20, choices=STATUS_CHOICES)
+    days_waited = models.IntegerField()
+    count = models.IntegerField(default=0)
+    patient_count = models.IntegerField(default=0)
+    patient_days = models.IntegerField(default=0)
+    medical_count = models.IntegerField(default=0)
+    medical_days = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "scheme",
+                    "stage",
+                    "dimension",
+                    "unit_code",
+                    "service",
+                    "month",
+                    "outcome",
+                    "days_waited",
+                ],
+                name="completed_cell_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+
+class OpenCell(models.Model):
+    """Statistics, kept incrementally: stages still open, by the date their clock counts from
+    (start plus closed excluded days) and whether an excluded period is open now."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
+    stage = models.SlugField(max_length=50)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    unit_code = models.CharField(max_length=32)
+    service = models.CharField(max_length=100, blank=True)
+    counts_from = models.DateField()
+    paused_by = models.CharField(max_length=20, choices=EXCLUSION_CHOICES, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "scheme",
+                    "stage",
+                    "dimension",
+                    "unit_code",
+                    "service",
+                    "counts_from",
+                    "paused_by",
+                ],
+                name="open_cell_unique",
+            ),
+        ]
+
+
+class ContactCell(models.Model):
+    """The 0 of 0-7-90-90: contacts per practice and month, and how many were answered the
+    same day."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    contacts = models.IntegerField(default=0)
+    answered_same_day = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="contact_cell_unique"),
+        ]
