@@ -117,6 +117,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Run by `celery beat` in production: rights fire even when no event arrives.
+CELERY_BEAT_SCHEDULE = {
+    "guarantees-detect-breaches": {
+        "task": "coproduce.guarantees.tasks.detect_breaches",
+        "schedule": float(os.environ.get("BREACH_CHECK_SECONDS", "300")),
+    },
+}
 
 CACHES = {
     "default": (

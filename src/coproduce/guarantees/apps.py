@@ -7,7 +7,16 @@ class GuaranteesConfig(AppConfig):
     verbose_name = "Waiting-time guarantees"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate, post_save
+
         from coproduce import registry
+
+        from . import actions, queries
+        from .models import Scheme, SchemeStage
+
+        post_migrate.connect(actions.ensure_builtin_schemes, sender=self)
+        for model in (Scheme, SchemeStage):
+            post_save.connect(queries.forget_scheme_rules, sender=model)
 
         for section in (
             registry.PersonalDataSection(

@@ -53,7 +53,8 @@ class Scheme(models.Model):
         return f"{self.title} ({self.code})"
 
     def in_effect_on(self, day) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        ended = self.effective_to is not None and day > self.effective_to
+        return self.effective_from <= day and not ended
 
 
 class SchemeStage(models.Model):
@@ -246,11 +247,19 @@ class StageRecord(models.Model):
             models.Index(fields=["status", "deadline"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.status}"
+
     @property
     def is_open(self) -> bool:
-        return self.start is not None and self.end is None and self.status in (
-            Status.RUNNING,
-            Status.BREACHED,
+        return (
+            self.start is not None
+            and self.end is None
+            and self.status
+            in (
+                Status.RUNNING,
+                Status.BREACHED,
+            )
         )
 
 
@@ -351,6 +360,9 @@ class CompletedCell(models.Model):
         ]
         indexes = [models.Index(fields=["month"])]
 
+    def __str__(self) -> str:
+        return f"{self.stage} {self.unit_code} {self.month:%Y-%m}: {self.count}"
+
 
 class OpenCell(models.Model):
     """Statistics, kept incrementally: stages still open, by the date their clock counts from
@@ -381,6 +393,9 @@ class OpenCell(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.stage} {self.unit_code} from {self.counts_from}: {self.count}"
+
 
 class ContactCell(models.Model):
     """The 0 of 0-7-90-90: contacts per practice and month, and how many were answered the
@@ -395,3 +410,6 @@ class ContactCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "month"], name="contact_cell_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.month:%Y-%m}: {self.answered_same_day}/{self.contacts}"

@@ -1,0 +1,547 @@
+"""The only write path for guarantees. Each state change is one function and one transaction,
+permission-checked and audited.
+
+Recording an event re-evaluates the pathway's clock at once: the stored stage records, the
+statistics and, on a breach, the person's right and their notification all follow in the
+same transaction, so they are never out of step with the facts.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coproduce import events
+from coproduce.errors import Conflict, NotAllowed, RuleViolation, invalid_fields
+from coproduce.messaging.actions import send_message
+from coproduce.people.access import Actor, PersonNotFound, access_person
+from coproduce.people.models import CareRelationship, Organisation, RecordCategory
+
+from . import compliance
+from .clock import evaluate
+from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage, StageRecord
+from .queries import (
+    RightStatus,
+    clock_events,
+    effective_events,
+    right_status,
+    scheme_rules,
+)
+from .rules import SchemeRules, StageClock, Status, builtin_definitions, event_types
+
+EARLIEST_EVENT = date(1990, 1, 1)
+OFFER_REPLY_DAYS = 7
+STAGE_FIELDS = (
+    "title",
+    "plain_words",
+    "start_events",
+    "stop_events",
+    "limit",
+    "unit",
+    "holiday_country",
+    "exclusions",
+    "lapse_events",
+    "lapse_on_repeat",
+    "nullify_events",
+    "nullify_unless_after",
+    "restart_events",
+)
+
+
+# --- schemes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def load_schemes(definitions: Iterable[dict], *, replace_existing: bool = False) -> list[Scheme]:
+    """Create schemes from definitions (fixtures/schemes.json's shape). An existing scheme is
+    left as the back office has it, unless `replace_existing`."""
+    loaded = []
+    for definition in definitions:
+        scheme = Scheme.objects.filter(code=definition["code"]).first()
+        if scheme is not None and not replace_existing:
+            loaded.append(scheme)
+            continue
+        values = {
+            "family": definition["family"],
+            "title": definition["title"],
+            "country": definition["country"],
+            "effective_from": definition["effective_from"],
+            "effective_to": definition.get("effective_to"),
+            "at_risk_percent": definition.get("at_risk_percent", 80),
+            "response_days": definition.get("response_days", 14),
+            "right_on_breach": definition.get("right_on_breach", ""),
+            "extra_events": definition.get("extra_events", []),
+        }
+        scheme, _ = Scheme.objects.update_or_create(code=definition["code"], defaults=values)
+        SchemeStage.objects.filter(scheme=scheme).delete()
+        SchemeStage.objects.bulk_create(
+            SchemeStage(
+                scheme=scheme,
+                position=position,
+                code=stage["code"],
+                **{field: stage.get(field, _stage_default(field)) for field in STAGE_FIELDS},
+            )
+            for position, stage in enumerate(definition["stages"], start=1)
+        )
+        loaded.append(scheme)
+    scheme_rules.cache_clear()
+    return loaded
+
+
+def _stage_default(field: str):
+    return SchemeStage._meta.get_field(field).get_default()
+
+
+def ensure_builtin_schemes(**_) -> None:
+    """Run after every migrate: the built-in schemes exist (back-office edits are kept)."""
+    load_schemes(builtin_definitions())
+
+
+# --- pathways and events -------------------------------------------------------------------
+
+
+def _acts_for_provider(actor: Actor, provider: Organisation) -> bool:
+    ids = actor.organisation_ids
+    return provider.pk in ids or provider.parent_id in ids
+
+
+def _pathway_for_staff(actor: Actor, pathway_id, *, what: str, write: bool) -> Pathway:
+    """A pathway at a provider the actor acts for, about a person they may see (audited)."""
+    pathway = (
+        Pathway.objects.select_related("scheme", "provider", "person").filter(pk=pathway_id).first()
+    )
+    if pathway is None or not (actor.is_system or _acts_for_provider(actor, pathway.provider)):
+        raise PersonNotFound
+    if not actor.is_system:
+        access_person(
+            actor, pathway.person_id, what=what, category=RecordCategory.HEALTH, write=write
+        )
+    return pathway
+
+
+@transaction.atomic
+def open_pathway(
+    actor: Actor,
+    *,
+    person_id,
+    scheme_code: str,
+    provider_id: int,
+    service: str,
+    external_id: str = "",
+) -> Pathway:
+    """Start a person's wait under a scheme at a provider: a referral. The provider gains a
+    care relationship with the person for their health record while they are on its list."""
+    problems: dict[str, list[str]] = {}
+    scheme = Scheme.objects.filter(code=scheme_code).first()
+    if scheme is None:
+        known = ", ".join(Scheme.objects.values_list("code", flat=True))
+        problems["scheme"] = [f"Choose a known scheme: {known}."]
+    elif not scheme.in_effect_on(timezone.localdate()):
+        problems["scheme"] = [f"The scheme {scheme.code} is not in effect today."]
+    provider = Organisation.objects.filter(pk=provider_id).first()
+    if provider is None:
+        problems["provider"] = ["Choose a provider that exists."]
+    service = (service or "").strip()
+    if not service or len(service) > 100:
+        problems["service"] = ["Enter the service or specialty, up to 100 characters."]
+    if len(external_id) > 100:
+        problems["external_id"] = ["Use a reference of up to 100 characters."]
+    if problems:
+        raise invalid_fields(problems)
+    if not _acts_for_provider(actor, provider) and not actor.is_system:
+        raise NotAllowed("You can only open waits at a provider you work for.")
+    access = access_person(
+        actor,
+        person_id,
+        what=f"wait for {service} opened",
+        category=RecordCategory.HEALTH,
+        write=True,
+    )
+    if external_id and Pathway.objects.filter(provider=provider, external_id=external_id).exists():
+        raise Conflict(
+            "That provider already has a wait with this reference.",
+            code="duplicate_reference",
+            fields={"external_id": ["Use the provider's own, unique reference."]},
+        )
+    pathway = Pathway.objects.create(
+        person=access.person,
+        scheme=scheme,
+        provider=provider,
+        service=service,
+        external_id=external_id,
+        created_by_label=actor.label_at(provider)[:300],
+    )
+    CareRelationship.objects.get_or_create(
+        person=access.person,
+        organisation=provider,
+        category=RecordCategory.HEALTH,
+        ends_on=None,
+        defaults={"reason": f"On the waiting list for {service}"[:200]},
+    )
+    events.publish("guarantee.pathway_opened", pathway_id=str(pathway.pk))
+    return pathway
+
+
+def _clean_event(
+    rules: SchemeRules, pathway: Pathway, type_: str, occurred_on, corrects: PathwayEvent | None
+) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    allowed = event_types(rules) | {PathwayEvent.ENTERED_IN_ERROR}
+    if type_ not in allowed:
+        problems["type"] = [f"Use one of: {', '.join(sorted(allowed))}."]
+    elif type_ == PathwayEvent.ENTERED_IN_ERROR and corrects is None:
+        problems["corrects"] = ["Say which event was entered in error."]
+    today = timezone.localdate()
+    if not isinstance(occurred_on, date):
+        problems["occurred_on"] = ["Enter the date it happened, as YYYY-MM-DD."]
+    elif occurred_on > today:
+        problems["occurred_on"] = ["The date cannot be in the future."]
+    elif occurred_on < EARLIEST_EVENT:
+        problems["occurred_on"] = [f"The date cannot be before {EARLIEST_EVENT:%-d %B %Y}."]
+    return problems
+
+
+@transaction.atomic
+def record_event(
+    actor: Actor,
+    *,
+    pathway_id,
+    type: str,  # noqa: A002 - the name the API and imports use
+    occurred_on: date,
+    note: str = "",
+    corrects_id: int | None = None,
+    source: str = PathwayEvent.Source.WEB,
+    source_key: str = "",
+) -> PathwayEvent:
+    """Append a fact to the pathway and re-evaluate its clock. With a `source_key` already
+    recorded for this pathway, nothing is added (imports are idempotent)."""
+    pathway = _pathway_for_staff(actor, pathway_id, what="wait: event recorded", write=True)
+    Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
+    if source_key:
+        existing = PathwayEvent.objects.filter(pathway=pathway, source_key=source_key).first()
+        if existing is not None:
+            if (existing.type, existing.occurred_on) != (type, occurred_on):
+                raise Conflict(
+                    f"Event {source_key!r} was already recorded as {existing.type} on "
+                    f"{existing.occurred_on}; record a correcting event instead.",
+                    code="event_key_in_use",
+                    fields={"source_key": ["Each imported event keeps its first values."]},
+                )
+            return existing
+    corrects = None
+    problems: dict[str, list[str]] = {}
+    if corrects_id is not None:
+        corrects = PathwayEvent.objects.filter(pk=corrects_id, pathway=pathway).first()
+        if corrects is None:
+            problems["corrects"] = ["Choose an event of this wait."]
+        elif PathwayEvent.objects.filter(corrects=corrects).exists():
+            problems["corrects"] = ["That event has already been corrected."]
+    rules = scheme_rules(pathway.scheme.code)
+    problems |= _clean_event(rules, pathway, type, occurred_on, corrects)
+    if len(note) > 500:
+        problems["note"] = ["Keep the note to 500 characters."]
+    if problems:
+        raise invalid_fields(problems)
+    before = list(pathway.events.all())
+    sequence = 1 + max((event.sequence for event in before), default=0)
+    event = PathwayEvent.objects.create(
+        pathway=pathway,
+        sequence=sequence,
+        type=type,
+        occurred_on=occurred_on,
+        corrects=corrects,
+        note=note,
+        recorded_by=actor.user if actor.user is not None and actor.user.is_authenticated else None,
+        recorded_by_label=actor.label_at(pathway.provider)[:300],
+        source=source,
+        source_key=source_key,
+    )
+    events.publish(
+        "guarantee.event_recorded",
+        pathway_id=str(pathway.pk),
+        type=type,
+        occurred_on=occurred_on.isoformat(),
+    )
+    _refresh(pathway, rules, before, [*before, event], timezone.localdate())
+    return event
+
+
+# --- the clock, stored ---------------------------------------------------------------------
+
+
+def _record_for(pathway: Pathway, clock: StageClock, position: int, today: date) -> StageRecord:
+    excluded = dict(clock.excluded_by_kind)
+    return StageRecord(
+        pathway=pathway,
+        stage=clock.stage,
+        position=position,
+        scheme_id=pathway.scheme_id,
+        provider_id=pathway.provider_id,
+        locality_id=pathway.person.locality_id,
+        service=pathway.service,
+        status=clock.status,
+        start=clock.start,
+        end=clock.end,
+        deadline=clock.deadline,
+        days_waited=clock.days_waited,
+        limit=clock.limit,
+        days_excluded=clock.days_excluded,
+        patient_days=excluded.get("patient", 0),
+        medical_days=excluded.get("medical", 0),
+        paused_by=clock.paused_by or "",
+        at_risk_on=_at_risk_on(clock, pathway.scheme.at_risk_percent),
+        evaluated_on=today,
+    )
+
+
+def _at_risk_on(clock: StageClock, at_risk_percent: int) -> date | None:
+    """The first day a running stage could be at risk. For working-day limits this errs
+    early (two calendar days per remaining working day): the worklist checks the live clock."""
+    if clock.deadline is None or clock.end is not None:
+        return None
+    remaining = clock.limit - -(-clock.limit * at_risk_percent // 100)
+    return clock.deadline - timedelta(days=2 * remaining)
+
+
+def _refresh(
+    pathway: Pathway,
+    rules: SchemeRules,
+    events_before: list[PathwayEvent],
+    events_after: list[PathwayEvent],
+    today: date,
+) -> list[StageClock]:
+    """Bring the stored clock, the statistics and any right up to date with the facts."""
+    clocks = evaluate(rules, clock_events(events_after), today)
+    old_records = list(StageRecord.objects.filter(pathway=pathway))
+    new_records = [
+        _record_for(pathway, clock, position, today)
+        for position, clock in enumerate(clocks, start=1)
+    ]
+    StageRecord.objects.filter(pathway=pathway).delete()
+    StageRecord.objects.bulk_create(new_records)
+    compliance.apply_change(
+        old_records,
+        new_records,
+        effective_events(events_before),
+        effective_events(events_after),
+        pathway,
+    )
+    events.publish(
+        "guarantee.clock_changed",
+        pathway_id=str(pathway.pk),
+        stages={clock.stage: clock.status.value for clock in clocks},
+    )
+    for clock in clocks:
+        if clock.status == Status.BREACHED:
+            _ensure_right(pathway, clock, rules)
+    return clocks
+
+
+@transaction.atomic
+def evaluate_pathway(pathway_id, today: date | None = None) -> list[StageClock]:
+    """Re-evaluate a pathway as time passes (no new event): a running stage may have
+    breached. Safe to run twice at once: the pathway row is locked and a right is unique."""
+    pathway = (
+        Pathway.objects.select_for_update().select_related("scheme", "person").get(pk=pathway_id)
+    )
+    rules = scheme_rules(pathway.scheme.code)
+    facts = list(pathway.events.all())
+    return _refresh(pathway, rules, facts, facts, today or timezone.localdate())
+
+
+def detect_breaches(today: date | None = None) -> int:
+    """Find running stages whose deadline has passed and make their rights fire. Returns how
+    many pathways were re-evaluated."""
+    today = today or timezone.localdate()
+    due = (
+        StageRecord.objects.filter(status=Status.RUNNING, deadline__lt=today)
+        .values_list("pathway_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for pathway_id in list(due):
+        evaluate_pathway(pathway_id, today)
+        count += 1
+    return count
+
+
+# --- the right on breach -------------------------------------------------------------------
+
+
+def _ensure_right(pathway: Pathway, clock: StageClock, rules: SchemeRules) -> Right:
+    key = {"pathway": pathway, "stage": clock.stage, "stage_started_on": clock.start}
+    existing = Right.objects.filter(**key).first()
+    if existing is not None:
+        return existing
+    breached_on = clock.deadline + timedelta(days=1)
+    try:
+        with transaction.atomic():
+            right = Right.objects.create(**key, breached_on=breached_on)
+    except IntegrityError:
+        # Another evaluation created it between our look and our insert: it has notified.
+        return Right.objects.get(**key)
+    stage = rules.stage(clock.stage)
+    send_message(
+        Actor.system(),
+        person_id=pathway.person_id,
+        key=f"guarantee-breach-{right.pk}",
+        subject=f"Your wait for {pathway.service} is longer than the guarantee allows",
+        body=(
+            f"{stage.plain_words}\n\nYour deadline was {clock.deadline:%-d %B %Y} at "
+            f"{pathway.provider.name}, and it has passed.\n\n{pathway.scheme.right_on_breach}"
+            "\n\nSign in and open My waits to ask for care elsewhere in one step."
+        ),
+        reason=f"The {rules.title} was broken: the person must be told what they can ask for.",
+    )
+    events.publish(
+        "guarantee.breached",
+        pathway_id=str(pathway.pk),
+        right_id=right.pk,
+        stage=clock.stage,
+        provider=pathway.provider.code,
+    )
+    return right
+
+
+def _right_for_person(actor: Actor, right_id, what: str) -> Right:
+    right = Right.objects.select_related("pathway__scheme", "pathway__provider").filter(pk=right_id)
+    right = right.select_for_update(of=("self",)).first()
+    if right is None:
+        raise PersonNotFound
+    access_person(actor, right.pathway.person_id, what=what, write=True)
+    return right
+
+
+@transaction.atomic
+def ask_for_care_elsewhere(actor: Actor, *, pathway_id, stage: str) -> Right:
+    """The person (or someone managing for them) asks for the alternative, in one step. The
+    live clock decides whether the stage has breached, whether or not a job has noticed."""
+    pathway = Pathway.objects.select_for_update().select_related("scheme", "person", "provider")
+    pathway = pathway.filter(pk=pathway_id).first()
+    if pathway is None:
+        raise PersonNotFound
+    access_person(actor, pathway.person_id, what="right to care elsewhere", write=True)
+    rules = scheme_rules(pathway.scheme.code)
+    facts = list(pathway.events.all())
+    clocks = _refresh(pathway, rules, facts, facts, timezone.localdate())
+    clock = next((c for c in clocks if c.stage == stage), None)
+    if clock is None or clock.status != Status.BREACHED:
+        raise RuleViolation(
+            "You can ask for care elsewhere once the guarantee for this stage is broken.",
+            code="not_breached",
+            fields={"stage": ["This stage is within its guarantee."]},
+        )
+    right = Right.objects.select_for_update().get(
+        pathway=pathway, stage=stage, stage_started_on=clock.start
+    )
+    if right_status(right) != RightStatus.OWED:
+        return right
+    right.requested_at = timezone.now()
+    right.requested_by_label = actor.label_at()[:300]
+    right.respond_by = timezone.localdate() + timedelta(days=pathway.scheme.response_days)
+    right.save()
+    events.publish("guarantee.right_requested", right_id=right.pk, pathway_id=str(pathway.pk))
+    return right
+
+
+def _right_for_staff(actor: Actor, right_id, what: str) -> Right:
+    right = (
+        Right.objects.select_for_update(of=("self",))
+        .select_related("pathway__scheme", "pathway__provider", "pathway__person")
+        .filter(pk=right_id)
+        .first()
+    )
+    if right is None:
+        raise PersonNotFound
+    _pathway_for_staff(actor, right.pathway_id, what=what, write=True)
+    return right
+
+
+def _expect(right: Right, status: RightStatus, message: str) -> None:
+    if right_status(right) != status:
+        now = right_status(right)
+        problem = {"right": [f"This request is {now}."]}
+        raise RuleViolation(message, code="wrong_step", fields=problem)
+
+
+@transaction.atomic
+def offer_care_elsewhere(
+    actor: Actor, *, right_id, provider_id: int, appointment_on: date
+) -> Right:
+    right = _right_for_staff(actor, right_id, "offer of care elsewhere")
+    _expect(right, RightStatus.REQUESTED, "Only a request that is waiting can be offered.")
+    today = timezone.localdate()
+    problems: dict[str, list[str]] = {}
+    provider = Organisation.objects.filter(pk=provider_id).first()
+    if provider is None or provider.pk == right.pathway.provider_id:
+        problems["provider"] = ["Choose another provider than the one the person waits at."]
+    if not isinstance(appointment_on, date) or appointment_on < today:
+        problems["appointment_on"] = ["Enter the date of the appointment, today or later."]
+    if problems:
+        raise invalid_fields(problems)
+    right.offered_provider = provider
+    right.offered_at = timezone.now()
+    right.offered_appointment_on = appointment_on
+    right.reply_by = min(today + timedelta(days=OFFER_REPLY_DAYS), appointment_on)
+    right.save()
+    send_message(
+        Actor.system(),
+        person_id=right.pathway.person_id,
+        key=f"guarantee-offer-{right.pk}",
+        subject=f"You can be seen sooner for {right.pathway.service}",
+        body=(
+            f"{provider.name} can see you on {appointment_on:%-d %B %Y}. Please accept or "
+            f"decline by {right.reply_by:%-d %B %Y} in My waits. If you decline, the guarantee "
+            "no longer applies to this wait."
+        ),
+        reason="The person asked for care elsewhere and an alternative was found.",
+    )
+    events.publish("guarantee.alternative_offered", right_id=right.pk)
+    return right
+
+
+@transaction.atomic
+def reply_to_offer(actor: Actor, *, right_id, accept: bool) -> Right:
+    """Accept or decline the alternative. Declining lapses the stage, as the scheme says."""
+    right = _right_for_person(actor, right_id, "reply to an offer of care elsewhere")
+    _expect(right, RightStatus.OFFERED, "There is no offer waiting for an answer.")
+    if accept:
+        right.accepted_at = timezone.now()
+        right.save()
+        events.publish("guarantee.alternative_accepted", right_id=right.pk)
+        return right
+    right.declined_at = timezone.now()
+    right.save()
+    record_event(
+        Actor.system(),
+        pathway_id=right.pathway_id,
+        type="declined_alternative",
+        occurred_on=timezone.localdate(),
+        note=f"Declined care at {right.offered_provider.name}",
+        source=PathwayEvent.Source.SYSTEM,
+    )
+    events.publish("guarantee.alternative_declined", right_id=right.pk)
+    return right
+
+
+@transaction.atomic
+def record_treated_elsewhere(actor: Actor, *, right_id, treated_on: date) -> Right:
+    """The person was seen at the alternative provider: the stage's clock stops that day."""
+    right = _right_for_staff(actor, right_id, "care elsewhere recorded")
+    _expect(right, RightStatus.ACCEPTED, "Only an accepted offer can be marked as treated.")
+    if not isinstance(treated_on, date) or treated_on > timezone.localdate():
+        raise invalid_fields({"treated_on": ["Enter the date of treatment, not in the future."]})
+    right.treated_on = treated_on
+    right.save()
+    # The stage's first stop event is its ordinary end (treatment, not active monitoring).
+    stage = SchemeStage.objects.get(scheme=right.pathway.scheme, code=right.stage)
+    record_event(
+        actor,
+        pathway_id=right.pathway_id,
+        type=stage.stop_events[0],
+        occurred_on=treated_on,
+        note=f"At {right.offered_provider.name}",
+    )
+    events.publish("guarantee.alternative_treated", right_id=right.pk)
+    return right

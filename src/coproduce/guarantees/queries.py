@@ -1,0 +1,165 @@
+"""The read path for guarantees: scheme rules, a pathway's facts and its live clock."""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from coproduce.people.access import Actor
+from coproduce.people.models import Organisation
+
+from .clock import evaluate
+from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage
+from .rules import ClockEvent, SchemeRules, StageClock, rules_from_definition
+
+
+def scheme_definition(scheme: Scheme) -> dict:
+    """A stored scheme in the shape of fixtures/schemes.json."""
+    return {
+        "code": scheme.code,
+        "family": scheme.family,
+        "title": scheme.title,
+        "country": scheme.country,
+        "effective_from": scheme.effective_from,
+        "effective_to": scheme.effective_to,
+        "at_risk_percent": scheme.at_risk_percent,
+        "response_days": scheme.response_days,
+        "right_on_breach": scheme.right_on_breach,
+        "extra_events": scheme.extra_events,
+        "stages": [
+            {
+                field: getattr(stage, field)
+                for field in (
+                    "code",
+                    "title",
+                    "plain_words",
+                    "start_events",
+                    "stop_events",
+                    "limit",
+                    "unit",
+                    "holiday_country",
+                    "exclusions",
+                    "lapse_events",
+                    "lapse_on_repeat",
+                    "nullify_events",
+                    "nullify_unless_after",
+                    "restart_events",
+                )
+            }
+            for stage in SchemeStage.objects.filter(scheme=scheme).order_by("position")
+        ],
+    }
+
+
+@lru_cache(maxsize=64)
+def scheme_rules(code: str) -> SchemeRules | None:
+    """The rules of a stored scheme; cached until a scheme or stage is saved."""
+    scheme = Scheme.objects.filter(code=code).first()
+    if scheme is None:
+        return None
+    return rules_from_definition(scheme_definition(scheme))
+
+
+def forget_scheme_rules(**_) -> None:
+    scheme_rules.cache_clear()
+
+
+def effective_events(events: list[PathwayEvent]) -> list[PathwayEvent]:
+    """The facts that stand: events not withdrawn or replaced by a later correcting event,
+    in the order the clock reads them (date, then order of recording)."""
+    corrected = {event.corrects_id for event in events if event.corrects_id is not None}
+    standing = [
+        event
+        for event in events
+        if event.pk not in corrected and event.type != PathwayEvent.ENTERED_IN_ERROR
+    ]
+    return sorted(standing, key=lambda event: (event.occurred_on, event.sequence))
+
+
+def clock_events(events: list[PathwayEvent]) -> list[ClockEvent]:
+    return [ClockEvent(event.type, event.occurred_on) for event in effective_events(events)]
+
+
+def pathway_clocks(pathway: Pathway, as_of: date | None = None) -> list[StageClock]:
+    """The live clock of every stage of the pathway."""
+    rules = scheme_rules(pathway.scheme.code)
+    events = list(pathway.events.all())
+    return evaluate(rules, clock_events(events), as_of or timezone.localdate())
+
+
+class RightStatus(StrEnum):
+    OWED = "owed"  # breached; the person has not asked yet
+    REQUESTED = "requested"  # waiting for the region to offer care elsewhere
+    OFFERED = "offered"  # waiting for the person's answer
+    ACCEPTED = "accepted"  # waiting for the treatment elsewhere
+    DECLINED = "declined"  # the guarantee lapsed
+    TREATED = "treated"
+
+
+def right_status(right: Right) -> RightStatus:
+    if right.treated_on is not None:
+        return RightStatus.TREATED
+    if right.declined_at is not None:
+        return RightStatus.DECLINED
+    if right.accepted_at is not None:
+        return RightStatus.ACCEPTED
+    if right.offered_at is not None:
+        return RightStatus.OFFERED
+    if right.requested_at is not None:
+        return RightStatus.REQUESTED
+    return RightStatus.OWED
+
+
+def right_overdue(right: Right, today: date) -> bool:
+    """The region has missed its own deadline: to offer, once asked."""
+    waiting = right_status(right) == RightStatus.REQUESTED
+    return waiting and right.respond_by is not None and today > right.respond_by
+
+
+@dataclass(frozen=True)
+class StageView:
+    """A stage of a person's wait, with what the page needs to explain it."""
+
+    clock: StageClock
+    title: str
+    plain_words: str
+    right: Right | None
+
+
+def provider_scope(actor: Actor) -> QuerySet:
+    """Pathways at providers the actor acts for (or at their child organisations)."""
+    ids = actor.organisation_ids
+    return Pathway.objects.filter(Q(provider_id__in=ids) | Q(provider__parent_id__in=ids))
+
+
+def rights_for_pathway(pathway: Pathway) -> dict[tuple[str, date], Right]:
+    return {(right.stage, right.stage_started_on): right for right in pathway.rights.all()}
+
+
+def alternative_providers(
+    pathway: Pathway, stage_code: str, as_of: date | None = None
+) -> list[tuple[Organisation, int]]:
+    """Other providers offering the same service whose current median wait for the stage
+    meets the guarantee, shortest wait first (from the live statistics)."""
+    from .compliance import median_waits_by_provider
+
+    rules = scheme_rules(pathway.scheme.code)
+    limit = next(
+        clock.limit
+        for clock in evaluate(rules, [], as_of or timezone.localdate())
+        if clock.stage == stage_code
+    )
+    medians = median_waits_by_provider(
+        pathway.scheme.code, stage_code, pathway.service, as_of or timezone.localdate()
+    )
+    meeting = {
+        pid: days for pid, days in medians.items() if days <= limit and pid != pathway.provider_id
+    }
+    providers = Organisation.objects.in_bulk(list(meeting))
+    return sorted(
+        ((providers[pid], days) for pid, days in meeting.items() if pid in providers),
+        key=lambda pair: (pair[1], pair[0].name),
+    )
