@@ -1,0 +1,231 @@
+"""`coproduce guarantees check`: run the clock over a file of pathways, without the database's
+pathways, so a region can test its own data (or a rule change) against the published rules.
+
+The input and output formats are in docs/guarantees.md. Bad input stops the whole check with
+one line that names where the problem is (`pathways[3].events[1].date: ...`), and nothing is
+written, so a half-checked file is never mistaken for a whole one.
+"""
+
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from itertools import islice
+
+import orjson
+
+from .clock import scheme_plan
+from .rules import SchemeRules, builtin_definitions, event_types, rules_from_definition
+
+
+class CheckInputError(ValueError):
+    """The input cannot be checked; the message says where and why, in one line."""
+
+
+def load_rules(code: str) -> SchemeRules:
+    """A scheme's rules: as stored in the database, else as built in."""
+    from .queries import scheme_rules
+
+    stored = scheme_rules(code)
+    if stored is not None:
+        return stored
+    builtin = _builtin_rules()
+    if code not in builtin:
+        raise CheckInputError(
+            f"scheme: {_show(code)} is not a known scheme; known schemes: {', '.join(builtin)}"
+        )
+    return builtin[code]
+
+
+def _builtin_rules() -> dict[str, SchemeRules]:
+    return {
+        definition["code"]: rules_from_definition(definition)
+        for definition in builtin_definitions()
+    }
+
+
+def check(data: bytes, *, indent: bool = False) -> bytes:
+    """The answer to a check file, as JSON; raises CheckInputError for bad input."""
+    with _without_cycle_collection():
+        document = _document(data)
+        rules = load_rules(document["scheme"])
+        as_of = _date_ordinal("as_of", document["as_of"])
+        header = {"scheme": document["scheme"], "as_of": document["as_of"]}
+        answers = _pathway_answers(rules, document["pathways"], as_of)
+        if indent:
+            return orjson.dumps({**header, "pathways": list(answers)}, option=orjson.OPT_INDENT_2)
+        # Made into JSON a block at a time, so only one block of answers is held as objects.
+        return b"".join(
+            (orjson.dumps(header)[:-1], b',"pathways":[', b",".join(_blocks(answers)), b"]}")
+        )
+
+
+def _blocks(answers: Iterator[dict], size: int = 10_000) -> Iterator[bytes]:
+    """The answers as JSON list items, `size` at a time."""
+    while block := list(islice(answers, size)):
+        yield orjson.dumps(block)[1:-1]
+
+
+@contextmanager
+def _without_cycle_collection():
+    """A big file makes millions of objects and no reference cycles: the cycle collector
+    would walk them all again and again as they are made, which doubles the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _document(data: bytes) -> dict:
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise CheckInputError(f"input: not valid JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise CheckInputError(
+            f'input: expected an object with "scheme", "as_of" and "pathways", '
+            f"got {_json_kind(document)}"
+        )
+    for key in ("scheme", "as_of", "pathways"):
+        if key not in document:
+            raise CheckInputError(f"{key}: missing")
+    if not isinstance(document["scheme"], str):
+        raise CheckInputError(
+            f"scheme: expected a scheme code, got {_json_kind(document['scheme'])}"
+        )
+    if not isinstance(document["pathways"], list):
+        raise CheckInputError(
+            f"pathways: expected a list of pathways, got {_json_kind(document['pathways'])}"
+        )
+    return document
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_ordinal(where: str, text) -> int:
+    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text).toordinal()
+        except ValueError:
+            pass
+    raise CheckInputError(f"{where}: {_show(text)} is not a date (YYYY-MM-DD)")
+
+
+class _Ordinals(dict):
+    """ISO date text -> date ordinal, parsed once per distinct date; refuses anything else."""
+
+    def __missing__(self, text):
+        if not isinstance(text, str):  # a number or null, which a dict would happily look up
+            raise TypeError(text)
+        self[text] = ordinal = _date_ordinal("", text)
+        return ordinal
+
+
+class _DayTexts(dict):
+    """Date ordinal (or None) -> ISO date text (or None), formatted once per distinct date."""
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, ordinal: int) -> str:
+        self[ordinal] = text = date.fromordinal(ordinal).isoformat()
+        return text
+
+
+def _pathway_answers(rules: SchemeRules, pathways: list, as_of: int) -> Iterator[dict]:
+    plan = scheme_plan(rules)
+    stage_codes = [stage.code for stage in plan.stages]
+    # Types known to any built-in scheme are accepted (and ignored if this scheme has no use
+    # for them), so one file of events can be checked against each scheme in turn.
+    known_types = {name: name for name in _known_event_types(rules)}
+    ordinals = _Ordinals()
+    day_texts = _DayTexts()
+    for index, pathway in enumerate(pathways):
+        try:
+            events = pathway["events"]
+            if type(events) is not list:
+                raise TypeError(events)
+            pairs = [(known_types[event["type"]], ordinals[event["date"]]) for event in events]
+            identifier = pathway["id"]
+        except (KeyError, TypeError, CheckInputError):
+            raise _pathway_error(index, pathway, known_types) from None
+        try:
+            rows = plan.stage_rows(pairs, as_of)
+            stages = [
+                {
+                    "stage": code,
+                    "status": row[0],
+                    "start": day_texts[row[1]],
+                    "end": day_texts[row[2]],
+                    "deadline": day_texts[row[3]],
+                    "days_waited": row[4],
+                }
+                for code, row in zip(stage_codes, rows, strict=True)
+            ]
+        except ValueError as error:  # a date outside the working-day calendar, or year 10000
+            raise CheckInputError(f"pathways[{index}]: {error}") from None
+        yield {"id": identifier, "stages": stages}
+
+
+def _known_event_types(rules: SchemeRules) -> frozenset[str]:
+    names = set(event_types(rules))
+    for builtin in _builtin_rules().values():
+        names |= event_types(builtin)
+    return frozenset(names)
+
+
+def _pathway_error(index: int, pathway, known_types: dict[str, str]) -> CheckInputError:
+    """Say exactly what is wrong with a pathway the fast path could not read."""
+    where = f"pathways[{index}]"
+    if not isinstance(pathway, dict):
+        return CheckInputError(
+            f'{where}: expected an object with "id" and "events", got {_json_kind(pathway)}'
+        )
+    for key in ("id", "events"):
+        if key not in pathway:
+            return CheckInputError(f"{where}.{key}: missing")
+    if not isinstance(pathway["events"], list):
+        return CheckInputError(
+            f"{where}.events: expected a list of events, got {_json_kind(pathway['events'])}"
+        )
+    for number, event in enumerate(pathway["events"]):
+        at = f"{where}.events[{number}]"
+        if not isinstance(event, dict):
+            return CheckInputError(
+                f'{at}: expected an object with "type" and "date", got {_json_kind(event)}'
+            )
+        for key in ("type", "date"):
+            if key not in event:
+                return CheckInputError(f"{at}.{key}: missing")
+        kind = event["type"]
+        if not isinstance(kind, str) or kind not in known_types:
+            return CheckInputError(
+                f"{at}.type: {_show(kind)} is not a known event type; "
+                f"known types: {', '.join(sorted(known_types))}"
+            )
+        try:
+            _date_ordinal(f"{at}.date", event["date"])
+        except CheckInputError as error:
+            return error
+    raise AssertionError(f"{where} was refused but no problem was found")  # pragma: no cover
+
+
+def _show(value) -> str:
+    """A value as it appeared in the input."""
+    return orjson.dumps(value).decode()
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    for kind, name in ((dict, "an object"), (list, "a list"), (str, "a string")):
+        if isinstance(value, kind):
+            return name
+    return "a number"

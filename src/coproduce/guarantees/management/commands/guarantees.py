@@ -1,0 +1,78 @@
+"""`coproduce guarantees SUBCOMMAND ...`: the waiting-time guarantee jobs.
+
+    coproduce guarantees check FILE.json     evaluate the pathways in a file (- reads stdin)
+    coproduce guarantees import FILE --provider CODE   import a provider's events (CSV, JSON)
+
+Each subcommand is one entry in SUBCOMMANDS: its help line, the function that adds its
+arguments, and the function that runs it.
+"""
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from coproduce.guarantees.check import CheckInputError, check
+from coproduce.guarantees.imports import add_import_arguments, run_import_command
+
+# Bad input exits with 2, as argparse does for a bad command line.
+BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    help: str
+    add_arguments: Callable[[CommandParser], None]
+    run: Callable[[BaseCommand, dict], None]
+
+
+def add_check_arguments(parser: CommandParser) -> None:
+    parser.add_argument("file", metavar="FILE.json", help="the pathways to check; - for stdin")
+    parser.add_argument(
+        "--indent", action="store_true", help="indent the answer for reading (2 spaces)"
+    )
+
+
+def run_check(command: BaseCommand, options: dict) -> None:
+    if options["file"] == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(options["file"]).read_bytes()
+        except OSError as error:
+            raise CommandError(
+                f"{options['file']}: {error.strerror}", returncode=BAD_INPUT
+            ) from None
+    try:
+        answer = check(data, indent=options["indent"])
+    except CheckInputError as error:
+        raise CommandError(str(error), returncode=BAD_INPUT) from None
+    command.stdout.write(answer.decode())
+
+
+SUBCOMMANDS = {
+    "check": Subcommand(
+        help="evaluate the pathways in a JSON file and print every stage's clock as JSON",
+        add_arguments=add_check_arguments,
+        run=run_check,
+    ),
+    "import": Subcommand(
+        help="import a provider's waiting-list events from a CSV or JSON file",
+        add_arguments=add_import_arguments,
+        run=run_import_command,
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Waiting-time guarantee jobs: " + ", ".join(SUBCOMMANDS) + "."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        for name, subcommand in SUBCOMMANDS.items():
+            subcommand.add_arguments(subparsers.add_parser(name, help=subcommand.help))
+
+    def handle(self, *args, **options) -> None:
+        SUBCOMMANDS[options["subcommand"]].run(self, options)
