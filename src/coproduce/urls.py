@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("coproduce.people.urls")),
     path("", include("coproduce.web.urls")),
+    path("waits/", include("coproduce.guarantees.urls")),
 ]
 
 # JSON for /api/ addresses, the GOV.UK-styled "Page not found" everywhere else.

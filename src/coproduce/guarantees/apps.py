@@ -36,3 +36,16 @@ class GuaranteesConfig(AppConfig):
             ),
         ):
             registry.register_personal_data(section)
+
+        from coproduce.web import tiles as home_tiles
+
+        from . import demo, tiles
+
+        registry.register_demo_generator("guarantees", demo.generate, order=50)
+
+        home_tiles.register_home_tile(
+            "guarantees", home_tiles.CITIZEN, tiles.my_waits_tile, order=10
+        )
+        home_tiles.register_home_tile(
+            "guarantees", home_tiles.STAFF, tiles.waiting_list_tile, order=10
+        )

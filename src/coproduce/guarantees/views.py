@@ -1,0 +1,936 @@
+"""Waits pages: "My waits" for a person and the people they act for (with the right to care
+elsewhere in one step), and for staff the waiting-list worklist, a pathway's events and clock,
+opening a wait, offering care elsewhere and recording treatment there.
+
+Views are thin: every look at a person goes through access_person (which applies the access
+rule and writes the audit row) or, for lists, audit_listing; every change through
+guarantees.actions. The clocks shown are live (evaluated now from the events), never the
+stored StageRecord, which only chooses the rows of the worklist.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from coproduce.errors import ActionError
+from coproduce.people.access import (
+    Access,
+    Actor,
+    PersonNotFound,
+    access_person,
+    current_care_relationships,
+    current_consents,
+)
+from coproduce.people.models import AuditEvent, Organisation, Person, RecordCategory
+from coproduce.people.queries import audit_listing, people_acted_for
+
+from . import actions, queries
+from .forms import (
+    OfferForm,
+    OpenPathwayForm,
+    RecordEventForm,
+    TreatedElsewhereForm,
+    WithdrawEventForm,
+    event_label,
+)
+from .models import Pathway, PathwayEvent, Right, Scheme, StageRecord
+from .queries import RightStatus, right_overdue, right_status, scheme_rules
+from .rules import ExclusionKind, StageClock, Status, event_types
+
+WORKLIST_PAGE_SIZE = 50
+# Organisations that can be offered as care elsewhere.
+CARE_PROVIDER_KINDS = (
+    Organisation.Kind.HOSPITAL,
+    Organisation.Kind.GP_PRACTICE,
+    Organisation.Kind.NHS_TRUST,
+)
+
+# status -> (tag text, GOV.UK tag colour). "at_risk" is a running stage near its deadline.
+STATUS_TAGS = {
+    "met": (gettext_lazy("Met"), "green"),
+    "running": (gettext_lazy("Waiting"), "blue"),
+    "at_risk": (gettext_lazy("At risk"), "orange"),
+    "breached": (gettext_lazy("Deadline missed"), "red"),
+    "lapsed": (gettext_lazy("Lapsed"), "grey"),
+    "nullified": (gettext_lazy("Clock stopped"), "grey"),
+    "not_started": (gettext_lazy("Not started"), "grey"),
+}
+RIGHT_TAGS = {
+    RightStatus.OWED: (gettext_lazy("You can ask"), "purple"),
+    RightStatus.REQUESTED: (gettext_lazy("Asked"), "light-blue"),
+    RightStatus.OFFERED: (gettext_lazy("Offered"), "yellow"),
+    RightStatus.ACCEPTED: (gettext_lazy("Accepted"), "green"),
+    RightStatus.DECLINED: (gettext_lazy("Declined"), "grey"),
+    RightStatus.TREATED: (gettext_lazy("Treated"), "green"),
+}
+# What staff see of a request for care elsewhere that is still in hand.
+REQUEST_TAGS = {
+    RightStatus.REQUESTED: (gettext_lazy("Waiting for an offer"), "blue"),
+    RightStatus.OFFERED: (gettext_lazy("Waiting for their answer"), "yellow"),
+    RightStatus.ACCEPTED: (gettext_lazy("Accepted: record the treatment"), "green"),
+}
+EXCLUSION_WORDS = {
+    ExclusionKind.PATIENT: gettext_lazy(
+        "a longer wait agreed with the clinician (patient-chosen wait)"
+    ),
+    ExclusionKind.MEDICAL: gettext_lazy("a wait for a medical reason"),
+    ExclusionKind.EXAMINATION: gettext_lazy("examinations before the visit or treatment"),
+}
+
+
+def web_actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.user, via=AuditEvent.Via.WEB)
+
+
+def long_date(day: date | None) -> str:
+    return date_format(day, "j F Y") if day else ""
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
+# --- A stage's clock, in words -------------------------------------------------------------
+
+
+@dataclass
+class StageDisplay:
+    """One stage of a wait as the pages say it."""
+
+    clock: StageClock
+    title: str
+    plain_words: str
+    status: str
+    tag_text: str
+    tag_colour: str
+    countdown: str = ""
+    is_open: bool = False
+    excluded: list[str] = field(default_factory=list)
+    paused_by: str = ""
+    explanation: str = ""
+    right: Right | None = None
+    right_status: RightStatus | None = None
+    right_tag: tuple[str, str] | None = None
+    right_overdue: bool = False
+    can_ask: bool = False
+    alternatives: list[tuple[Organisation, int]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.clock.stage
+
+
+def status_key(clock: StageClock) -> str:
+    if clock.status == Status.RUNNING and clock.at_risk:
+        return "at_risk"
+    return clock.status.value
+
+
+def countdown(clock: StageClock, today: date) -> str:
+    """ "23 days left", "due today" or "4 days past the deadline", for an open stage."""
+    if clock.deadline is None or clock.end is not None:
+        return ""
+    left = (clock.deadline - today).days
+    if left > 0:
+        return ngettext("%(count)d day left", "%(count)d days left", left) % {"count": left}
+    if left == 0:
+        return _("Due today")
+    return ngettext(
+        "%(count)d day past the deadline", "%(count)d days past the deadline", -left
+    ) % {"count": -left}
+
+
+def _explanation(clock: StageClock) -> str:
+    if clock.status == Status.LAPSED:
+        return _(
+            "The guarantee no longer applies to this stage: for example, care offered elsewhere "
+            "was declined, or two appointments were missed."
+        )
+    if clock.status == Status.NULLIFIED:
+        return _(
+            "The clock was stopped because an appointment was missed before the first visit. "
+            "A new clock starts when the appointment is rebooked."
+        )
+    return ""
+
+
+def stage_displays(
+    pathway: Pathway,
+    today: date,
+    *,
+    rights: dict | None = None,
+    can_ask: bool = False,
+    with_alternatives: bool = False,
+) -> list[StageDisplay]:
+    """Every stage of the pathway, live, with its right (if it breached) in words."""
+    rules = scheme_rules(pathway.scheme.code)
+    rights = queries.rights_for_pathway(pathway) if rights is None else rights
+    shown = []
+    for clock in queries.pathway_clocks(pathway, today):
+        rule = rules.stage(clock.stage)
+        key = status_key(clock)
+        tag_text, tag_colour = STATUS_TAGS[key]
+        display = StageDisplay(
+            clock=clock,
+            title=rule.title,
+            plain_words=rule.plain_words,
+            status=key,
+            tag_text=str(tag_text),
+            tag_colour=tag_colour,
+            countdown=countdown(clock, today),
+            is_open=clock.start is not None and clock.end is None and clock.deadline is not None,
+            excluded=[
+                _("%(days)s for %(why)s") % {"days": _days(days), "why": EXCLUSION_WORDS[kind]}
+                for kind, days in clock.excluded_by_kind
+                if days
+            ],
+            paused_by=str(EXCLUSION_WORDS[clock.paused_by]) if clock.paused_by else "",
+            explanation=_explanation(clock),
+        )
+        right = rights.get((clock.stage, clock.start)) if clock.start else None
+        if right is not None:
+            status = right_status(right)
+            tag_text, tag_colour = RIGHT_TAGS[status]
+            display.right = right
+            display.right_status = status
+            display.right_tag = (str(tag_text), tag_colour)
+            display.right_overdue = right_overdue(right, today)
+        breached_open = clock.status == Status.BREACHED and display.is_open
+        display.can_ask = (
+            can_ask and breached_open and (display.right_status in (None, RightStatus.OWED))
+        )
+        if (
+            with_alternatives
+            and breached_open
+            and display.right_status
+            in (
+                None,
+                RightStatus.OWED,
+                RightStatus.REQUESTED,
+            )
+        ):
+            display.alternatives = [
+                (provider, round(median))
+                for provider, median in queries.alternative_providers(pathway, clock.stage, today)
+            ]
+        shown.append(display)
+    return shown
+
+
+# --- My waits ------------------------------------------------------------------------------
+
+
+@dataclass
+class WaitDisplay:
+    pathway: Pathway
+    stages: list[StageDisplay]
+
+    @property
+    def is_breached(self) -> bool:
+        return any(stage.status == "breached" and stage.is_open for stage in self.stages)
+
+    @property
+    def is_open(self) -> bool:
+        return any(stage.is_open for stage in self.stages)
+
+
+def _waits_access(request: HttpRequest, person_id, *, what: str) -> tuple[Actor, Access]:
+    """The signed-in citizen's own waits, or those of someone they act for (as My data)."""
+    actor = web_actor(request)
+    own = actor.own_person
+    if own is None:
+        raise PersonNotFound
+    if person_id is None:
+        person_id = own.pk
+    elif person_id != own.pk and not people_acted_for(own).filter(person_id=person_id).exists():
+        raise PersonNotFound
+    return actor, access_person(actor, person_id, what=what, category=RecordCategory.HEALTH)
+
+
+def _my_waits_url(person: Person, actor: Actor) -> str:
+    own = actor.own_person
+    if own is not None and own.pk == person.pk:
+        return reverse("guarantees:my-waits")
+    return reverse("guarantees:my-waits-for", kwargs={"person_id": person.pk})
+
+
+def waits_for_person(person: Person) -> QuerySet[Pathway]:
+    return (
+        Pathway.objects.filter(person=person)
+        .select_related("scheme", "provider")
+        .prefetch_related("events", "rights")
+        .order_by("-created_at")
+    )
+
+
+@never_cache
+@login_required
+def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
+    """Each wait with its guarantee in plain words, the live clock and the right on breach."""
+    actor, access = _waits_access(request, person_id, what="waits (My waits page)")
+    today = timezone.localdate()
+    waits = [
+        WaitDisplay(
+            pathway=pathway,
+            stages=stage_displays(pathway, today, can_ask=access.can_act, with_alternatives=True),
+        )
+        for pathway in waits_for_person(access.person)
+    ]
+    # Waits past their deadline first, then the ones still running, then those that ended.
+    waits.sort(key=lambda wait: (not wait.is_breached, not wait.is_open))
+    own = actor.own_person
+    context = {
+        "access": access,
+        "person": access.person,
+        "waits": waits,
+        "today": today,
+        "acting_for": list(people_acted_for(own)) if access.is_self else [],
+    }
+    return render(request, "guarantees/my_waits.html", context)
+
+
+def _citizen_pathway(request: HttpRequest, pathway_id, *, what: str) -> tuple[Actor, Pathway]:
+    pathway = Pathway.objects.filter(pk=pathway_id).only("pk", "person_id").first()
+    if pathway is None:
+        raise PersonNotFound
+    actor, _access = _waits_access(request, pathway.person_id, what=what)
+    return actor, pathway
+
+
+@login_required
+@require_POST
+def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
+    """The one-step button: ask for care elsewhere once a stage has missed its deadline."""
+    actor, pathway = _citizen_pathway(request, pathway_id, what="right to care elsewhere")
+    try:
+        right = actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "You have asked for care elsewhere. The region must reply by %(date)s. "
+                "We will tell you as soon as there is an offer."
+            )
+            % {"date": long_date(right.respond_by)},
+        )
+    return redirect(_my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}")
+
+
+def _citizen_right(request: HttpRequest, right_id, *, what: str) -> tuple[Actor, Right]:
+    right = (
+        Right.objects.select_related("pathway__scheme", "pathway__provider", "offered_provider")
+        .filter(pk=right_id)
+        .first()
+    )
+    if right is None:
+        raise PersonNotFound
+    actor, _access = _waits_access(request, right.pathway.person_id, what=what)
+    return actor, right
+
+
+@login_required
+@require_POST
+def accept_offer(request: HttpRequest, right_id: int) -> HttpResponse:
+    actor, right = _citizen_right(request, right_id, what="offer of care elsewhere")
+    try:
+        right = actions.reply_to_offer(actor, right_id=right.pk, accept=True)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You accepted the appointment at %(provider)s on %(date)s.")
+            % {
+                "provider": right.offered_provider.name,
+                "date": long_date(right.offered_appointment_on),
+            },
+        )
+    person = Person(pk=right.pathway.person_id)
+    return redirect(_my_waits_url(person, actor) + f"#wait-{right.pathway_id}")
+
+
+@never_cache
+@login_required
+def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
+    """Declining ends the guarantee for the stage, so it is asked twice: this page warns."""
+    actor, right = _citizen_right(request, right_id, what="offer of care elsewhere")
+    back = _my_waits_url(Person(pk=right.pathway.person_id), actor) + f"#wait-{right.pathway_id}"
+    if request.method == "POST":
+        try:
+            actions.reply_to_offer(actor, right_id=right.pk, accept=False)
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("You declined the appointment at %(provider)s.")
+                % {"provider": right.offered_provider.name},
+            )
+        return redirect(back)
+    if right_status(right) != RightStatus.OFFERED:
+        messages.error(request, _("There is no offer waiting for an answer."))
+        return redirect(back)
+    rules = scheme_rules(right.pathway.scheme.code)
+    stage = rules.stage(right.stage)
+    context = {
+        "right": right,
+        "stage_title": stage.title,
+        "lapses": "declined_alternative" in stage.lapse_events,
+        "back_url": back,
+    }
+    return render(request, "guarantees/decline_offer.html", context)
+
+
+# --- Staff: who may be listed --------------------------------------------------------------
+
+
+def visible_health_records(actor: Actor) -> Q:
+    """People whose health record the actor's organisations may see today (care or consent),
+    as a filter on a `person_id` column reached through `pathway__person_id`."""
+    now = timezone.now()
+    caring = current_care_relationships(timezone.localdate(now)).filter(
+        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
+    )
+    consenting = current_consents(now).filter(
+        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
+    )
+    return Q(pathway__person_id__in=caring.values("person_id")) | Q(
+        pathway__person_id__in=consenting.values("person_id")
+    )
+
+
+def _providers_of(actor: Actor) -> list[Organisation]:
+    """The organisations the actor works for, in the order of their roles, once each."""
+    seen: dict[int, Organisation] = {}
+    for role in actor.roles:
+        seen.setdefault(role.organisation_id, role.organisation)
+    return list(seen.values())
+
+
+def _provider_and_children(provider: Organisation) -> list[int]:
+    return [
+        provider.pk,
+        *Organisation.objects.filter(parent=provider).values_list("pk", flat=True),
+    ]
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """A page of a list, with links that keep the rest of the query string."""
+
+    page: Page
+    previous: str
+    next: str
+    numbers: list[dict]
+    label: str
+
+
+def _page_links(request: HttpRequest, page: Page, parameter: str, label: str) -> PageLinks:
+    def href(number: int) -> str:
+        query = request.GET.copy()
+        query[parameter] = number
+        return f"?{query.urlencode()}"
+
+    numbers = []
+    for number in page.paginator.get_elided_page_range(page.number):
+        if number == page.paginator.ELLIPSIS:
+            numbers.append({"ellipsis": True})
+        else:
+            numbers.append(
+                {"number": number, "href": href(number), "current": number == page.number}
+            )
+    return PageLinks(
+        page=page,
+        previous=href(page.previous_page_number()) if page.has_previous() else "",
+        next=href(page.next_page_number()) if page.has_next() else "",
+        numbers=numbers,
+        label=label,
+    )
+
+
+# --- Staff: the worklist -------------------------------------------------------------------
+
+
+@dataclass
+class WorklistRow:
+    record: StageRecord
+    stage: StageDisplay
+
+
+def worklist_candidates(actor: Actor, provider_ids: list[int], today: date) -> QuerySet:
+    """Open stages at these providers that are at risk or past their deadline by the stored
+    clock, about people the actor may see, soonest deadline first."""
+    return (
+        StageRecord.objects.filter(
+            provider_id__in=provider_ids,
+            status__in=[Status.RUNNING, Status.BREACHED],
+            end__isnull=True,
+            deadline__isnull=False,
+            at_risk_on__lte=today,
+        )
+        .filter(visible_health_records(actor))
+        .select_related("pathway__person", "pathway__provider", "pathway__scheme")
+        .order_by("deadline", "pathway_id", "position")
+    )
+
+
+def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
+    """Requests for care elsewhere still in hand: waiting for an offer (soonest reply date,
+    so overdue ones, first), accepted and waiting for treatment, then offered and waiting for
+    the person's answer."""
+    return (
+        Right.objects.filter(
+            pathway__provider_id__in=provider_ids,
+            requested_at__isnull=False,
+            declined_at__isnull=True,
+            treated_on__isnull=True,
+        )
+        .filter(visible_health_records(actor))
+        .select_related(
+            "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
+        )
+        .annotate(
+            step=Case(
+                When(offered_at__isnull=True, then=Value(0)),
+                When(accepted_at__isnull=False, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("step", "respond_by", "offered_appointment_on", "pk")
+    )
+
+
+@dataclass
+class RequestRow:
+    right: Right
+    status: RightStatus
+    tag: tuple[str, str]
+    overdue: bool
+    stage_title: str
+
+
+@never_cache
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    """A provider's waiting list: requests for care elsewhere, then the waits at risk or past
+    their deadline, soonest deadline first. Every name shown is a look, and audited."""
+    actor = web_actor(request)
+    providers = _providers_of(actor)
+    if not providers:
+        raise Http404
+    chosen = request.GET.get("provider", "")
+    provider = providers[0]
+    if chosen:
+        provider = next((org for org in providers if str(org.pk) == chosen), None)
+        if provider is None:
+            raise Http404
+    provider_ids = _provider_and_children(provider)
+    today = timezone.localdate()
+
+    requests_page = Paginator(open_requests(actor, provider_ids), WORKLIST_PAGE_SIZE).get_page(
+        request.GET.get("requests_page")
+    )
+    request_rows = []
+    for right in requests_page.object_list:
+        status = right_status(right)
+        tag_text, tag_colour = REQUEST_TAGS[status]
+        rules = scheme_rules(right.pathway.scheme.code)
+        request_rows.append(
+            RequestRow(
+                right=right,
+                status=status,
+                tag=(str(tag_text), tag_colour),
+                overdue=right_overdue(right, today),
+                stage_title=rules.stage(right.stage).title,
+            )
+        )
+
+    waits_page = Paginator(
+        worklist_candidates(actor, provider_ids, today), WORKLIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    records = list(waits_page.object_list)
+    pathways = list({record.pathway_id: record.pathway for record in records}.values())
+    prefetch_related_objects(pathways, "events")
+    live = {
+        pathway.pk: {stage.code: stage for stage in stage_displays(pathway, today, rights={})}
+        for pathway in pathways
+    }
+    rows = [
+        WorklistRow(record=record, stage=live[record.pathway_id][record.stage])
+        for record in records
+    ]
+
+    people = {row.right.pathway.person_id: row.right.pathway.person for row in request_rows}
+    people |= {record.pathway.person_id: record.pathway.person for record in records}
+    audit_listing(
+        actor,
+        list(people.values()),
+        what="name and wait (waiting list worklist)",
+        why=f"Listed on the waiting list of {provider.name}"[:300],
+    )
+    context = {
+        "providers": providers,
+        "provider": provider,
+        "request_rows": request_rows,
+        "requests_links": _page_links(
+            request, requests_page, "requests_page", _("Pages of requests for care elsewhere")
+        ),
+        "rows": rows,
+        "waits_links": _page_links(request, waits_page, "page", _("Pages of waits")),
+        "today": today,
+    }
+    return render(request, "guarantees/worklist.html", context)
+
+
+# --- Staff: a right's next step ------------------------------------------------------------
+
+
+def _staff_right(actor: Actor, right_id, *, what: str) -> tuple[Right, Access]:
+    right = (
+        Right.objects.select_related(
+            "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
+        )
+        .filter(pk=right_id, pathway__in=queries.provider_scope(actor))
+        .first()
+    )
+    if right is None:
+        raise PersonNotFound
+    access = access_person(
+        actor, right.pathway.person_id, what=what, category=RecordCategory.HEALTH
+    )
+    return right, access
+
+
+def _worklist_url(right: Right, actor: Actor) -> str:
+    """Back to the worklist of the actor's organisation that holds this wait."""
+    ids = actor.organisation_ids
+    provider = right.pathway.provider
+    chosen = provider.pk if provider.pk in ids else provider.parent_id
+    return f"{reverse('guarantees:worklist')}?provider={chosen}#requests"
+
+
+def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]:
+    """Providers meeting the guarantee for this stage now (with their median wait), then
+    every other provider of care (not the one the person waits at)."""
+    alternatives = queries.alternative_providers(right.pathway, right.stage, today)
+    suggested = {org.pk for org, _days in alternatives}
+    others = list(
+        Organisation.objects.filter(kind__in=CARE_PROVIDER_KINDS)
+        .exclude(pk=right.pathway.provider_id)
+        .exclude(pk__in=suggested)
+        .order_by("name")
+    )
+    return alternatives, others
+
+
+@never_cache
+@login_required
+def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
+    actor = web_actor(request)
+    right, access = _staff_right(actor, right_id, what="request for care elsewhere")
+    today = timezone.localdate()
+    alternatives, others = _offer_choices(right, today)
+    form = OfferForm(
+        request.POST if request.method == "POST" else None,
+        providers=[org for org, _days in alternatives] + others,
+    )
+    status = right_status(right)
+    if request.method == "POST" and form.is_valid():
+        try:
+            right = actions.offer_care_elsewhere(
+                actor,
+                right_id=right.pk,
+                provider_id=form.cleaned_data["provider"],
+                appointment_on=form.cleaned_data["appointment_on"],
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s has been offered an appointment at %(provider)s on %(date)s.")
+                % {
+                    "person": access.person.full_name,
+                    "provider": right.offered_provider.name,
+                    "date": long_date(right.offered_appointment_on),
+                },
+            )
+            return redirect(_worklist_url(right, actor))
+    rules = scheme_rules(right.pathway.scheme.code)
+    context = {
+        "right": right,
+        "status": status,
+        "person": access.person,
+        "stage_title": rules.stage(right.stage).title,
+        "alternatives": alternatives,
+        "others": others,
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "chosen_provider": str(form["provider"].value() or ""),
+        "worklist_url": _worklist_url(right, actor),
+    }
+    return render(request, "guarantees/offer.html", context)
+
+
+@never_cache
+@login_required
+def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
+    actor = web_actor(request)
+    right, access = _staff_right(actor, right_id, what="care elsewhere")
+    form = TreatedElsewhereForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_treated_elsewhere(
+                actor, right_id=right.pk, treated_on=form.cleaned_data["treated_on"]
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _("Treatment at %(provider)s is recorded, and the wait's clock has stopped.")
+                % {"provider": right.offered_provider.name},
+            )
+            return redirect(_worklist_url(right, actor))
+    rules = scheme_rules(right.pathway.scheme.code)
+    context = {
+        "right": right,
+        "status": right_status(right),
+        "person": access.person,
+        "stage_title": rules.stage(right.stage).title,
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "worklist_url": _worklist_url(right, actor),
+    }
+    return render(request, "guarantees/treated_elsewhere.html", context)
+
+
+# --- Staff: a pathway ----------------------------------------------------------------------
+
+
+def _staff_pathway(actor: Actor, pathway_id, *, what: str) -> tuple[Pathway, Access]:
+    """A pathway at a provider the actor works for, about a person they may see (audited);
+    otherwise "Page not found", as if it did not exist."""
+    pathway = (
+        queries.provider_scope(actor)
+        .select_related("scheme", "provider", "person")
+        .filter(pk=pathway_id)
+        .first()
+    )
+    if pathway is None:
+        raise PersonNotFound
+    access = access_person(actor, pathway.person_id, what=what, category=RecordCategory.HEALTH)
+    return pathway, access
+
+
+@dataclass
+class EventRow:
+    event: PathwayEvent
+    label: str
+    corrected_by: PathwayEvent | None
+    corrects_label: str
+
+
+def _event_rows(events: list[PathwayEvent]) -> list[EventRow]:
+    by_id = {event.pk: event for event in events}
+    corrected_by = {event.corrects_id: event for event in events if event.corrects_id}
+    rows = []
+    for event in sorted(events, key=lambda event: event.sequence):
+        corrects = by_id.get(event.corrects_id) if event.corrects_id else None
+        rows.append(
+            EventRow(
+                event=event,
+                label=event_label(event.type),
+                corrected_by=corrected_by.get(event.pk),
+                corrects_label=(
+                    f"{event_label(corrects.type)}, {long_date(corrects.occurred_on)}"
+                    if corrects
+                    else ""
+                ),
+            )
+        )
+    return rows
+
+
+def _correctable(events: list[PathwayEvent]) -> list[PathwayEvent]:
+    """Events that stand: neither corrected yet nor themselves a withdrawal."""
+    corrected = {event.corrects_id for event in events if event.corrects_id}
+    return [
+        event
+        for event in sorted(events, key=lambda event: event.sequence)
+        if event.pk not in corrected and event.type != PathwayEvent.ENTERED_IN_ERROR
+    ]
+
+
+def _pathway_page(
+    request: HttpRequest,
+    pathway: Pathway,
+    access: Access,
+    *,
+    record_form: RecordEventForm | None = None,
+    withdraw_form: WithdrawEventForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    events = list(pathway.events.select_related("recorded_by").order_by("sequence"))
+    rules = scheme_rules(pathway.scheme.code)
+    types = sorted(event_types(rules), key=event_label)
+    correctable = _correctable(events)
+    record_form = record_form or RecordEventForm(event_types=types, correctable=correctable)
+    withdraw_form = withdraw_form or WithdrawEventForm(correctable=correctable)
+    today = timezone.localdate()
+    errors = []
+    for form in (record_form, withdraw_form):
+        if form.is_bound:
+            errors += form.error_summary()
+    context = {
+        "pathway": pathway,
+        "person": access.person,
+        "access": access,
+        "stages": stage_displays(pathway, today),
+        "right_on_breach": pathway.scheme.right_on_breach,
+        "event_rows": _event_rows(events),
+        "correctable": [(event, event_label(event.type)) for event in correctable],
+        "event_choices": [(name, event_label(name)) for name in types],
+        "record_form": record_form,
+        "withdraw_form": withdraw_form,
+        "errors": errors,
+        "has_errors": bool(errors),
+        "today": today,
+    }
+    return render(request, "guarantees/pathway.html", context, status=status)
+
+
+@never_cache
+@login_required
+def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
+    """A wait for staff: its live clock, its events (corrections shown as such), and forms to
+    record what happened and to withdraw an event entered in error."""
+    actor = web_actor(request)
+    what = "wait: events and clock" if request.method != "POST" else "wait: event recorded"
+    pathway, access = _staff_pathway(actor, pathway_id, what=what)
+    if request.method != "POST":
+        return _pathway_page(request, pathway, access)
+    rules = scheme_rules(pathway.scheme.code)
+    events = list(pathway.events.all())
+    form = RecordEventForm(
+        request.POST,
+        event_types=sorted(event_types(rules), key=event_label),
+        correctable=_correctable(events),
+    )
+    if form.is_valid():
+        try:
+            event = actions.record_event(
+                actor,
+                pathway_id=pathway.pk,
+                type=form.cleaned_data["type"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+                corrects_id=form.cleaned_data["corrects"],
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(event)s on %(date)s is recorded.")
+                % {"event": event_label(event.type), "date": long_date(event.occurred_on)},
+            )
+            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    return _pathway_page(request, pathway, access, record_form=form)
+
+
+@login_required
+@require_POST
+def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
+    actor = web_actor(request)
+    pathway, access = _staff_pathway(actor, pathway_id, what="wait: event withdrawn")
+    form = WithdrawEventForm(request.POST, correctable=_correctable(list(pathway.events.all())))
+    if form.is_valid():
+        try:
+            actions.record_event(
+                actor,
+                pathway_id=pathway.pk,
+                type=PathwayEvent.ENTERED_IN_ERROR,
+                occurred_on=timezone.localdate(),
+                note=form.cleaned_data["reason"],
+                corrects_id=form.cleaned_data["corrects"],
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request, _("The event is marked as entered in error. It no longer counts.")
+            )
+            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    return _pathway_page(request, pathway, access, withdraw_form=form)
+
+
+@never_cache
+@login_required
+def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
+    """Put a person on a provider's waiting list under a guarantee (a referral)."""
+    actor = web_actor(request)
+    providers_of_actor = _providers_of(actor)
+    if not providers_of_actor:
+        raise PersonNotFound
+    access = access_person(actor, person_id, what="open a wait", category=RecordCategory.HEALTH)
+    ids = [org.pk for org in providers_of_actor]
+    providers = Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("name")
+    today = timezone.localdate()
+    schemes = (
+        Scheme.objects.filter(effective_from__lte=today)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .order_by("title")
+    )
+    form = OpenPathwayForm(
+        request.POST if request.method == "POST" else None, schemes=schemes, providers=providers
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = actions.open_pathway(
+                actor,
+                person_id=access.person.pk,
+                scheme_code=form.cleaned_data["scheme"].code,
+                provider_id=form.cleaned_data["provider"].pk,
+                service=form.cleaned_data["service"],
+                external_id=form.cleaned_data["external_id"].strip(),
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _("The wait is open. Record the referral or first contact to start its clock."),
+            )
+            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": opened.pk}))
+    context = {
+        "person": access.person,
+        "access": access,
+        "form": form,
+        "schemes": schemes,
+        "providers": providers,
+        "chosen_scheme": str(form["scheme"].value() or ""),
+        "chosen_provider": str(form["provider"].value() or ""),
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "today": today,
+    }
+    return render(request, "guarantees/open_pathway.html", context)
