@@ -7,6 +7,7 @@ written, so a half-checked file is never mistaken for a whole one.
 """
 
 import gc
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ def _builtin_rules() -> dict[str, SchemeRules]:
     }
 
 
-def check(data: bytes, *, indent: bool = False) -> bytes:
+def check(data: bytes, *, pretty: bool = False) -> bytes:
     """The answer to a check file, as JSON; raises CheckInputError for bad input."""
     with _without_cycle_collection():
         document = _document(data)
@@ -53,8 +54,8 @@ def check(data: bytes, *, indent: bool = False) -> bytes:
         as_of = _date_ordinal("as_of", document["as_of"])
         header = {"scheme": document["scheme"], "as_of": document["as_of"]}
         answers = _pathway_answers(rules, document["pathways"], as_of)
-        if indent:
-            return orjson.dumps({**header, "pathways": list(answers)}, option=orjson.OPT_INDENT_2)
+        if pretty:
+            return _laid_out_for_reading(header, answers)
         # Made into JSON a block at a time, so only one block of answers is held as objects.
         return b"".join(
             (orjson.dumps(header)[:-1], b',"pathways":[', b",".join(_blocks(answers)), b"]}")
@@ -65,6 +66,28 @@ def _blocks(answers: Iterator[dict], size: int = 10_000) -> Iterator[bytes]:
     """The answers as JSON list items, `size` at a time."""
     while block := list(islice(answers, size)):
         yield orjson.dumps(block)[1:-1]
+
+
+def _laid_out_for_reading(header: dict, answers: Iterator[dict]) -> bytes:
+    """The same JSON with a line for each pathway and each stage, as docs/guarantees.md shows."""
+
+    def text(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    pathways = ",\n".join(
+        f'    {{"id": {text(answer["id"])}, "stages": [\n'
+        + ",\n".join(f"      {text(stage)}" for stage in answer["stages"])
+        + "\n    ]}"
+        for answer in answers
+    )
+    listed = f"\n{pathways}\n  " if pathways else ""
+    return (
+        "{\n"
+        f'  "scheme": {text(header["scheme"])},\n'
+        f'  "as_of": {text(header["as_of"])},\n'
+        f'  "pathways": [{listed}]\n'
+        "}"
+    ).encode()
 
 
 @contextmanager

@@ -31,7 +31,7 @@ class Subcommand:
 def add_check_arguments(parser: CommandParser) -> None:
     parser.add_argument("file", metavar="FILE.json", help="the pathways to check; - for stdin")
     parser.add_argument(
-        "--indent", action="store_true", help="indent the answer for reading (2 spaces)"
+        "--pretty", action="store_true", help="lay the answer out for reading: a line per stage"
     )
 
 
@@ -46,7 +46,7 @@ def run_check(command: BaseCommand, options: dict) -> None:
                 f"{options['file']}: {error.strerror}", returncode=BAD_INPUT
             ) from None
     try:
-        answer = check(data, indent=options["indent"])
+        answer = check(data, pretty=options["pretty"])
     except CheckInputError as error:
         raise CommandError(str(error), returncode=BAD_INPUT) from None
     command.stdout.write(answer.decode())
