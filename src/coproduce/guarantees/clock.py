@@ -78,7 +78,9 @@ class StagePlan:
         return self.calendar.count if self.calendar else _calendar_days
 
 
-def _stage_plan(stage: StageRule, at_risk_fraction: float, exclusions: list[ExclusionRule]):
+def _stage_plan(
+    stage: StageRule, at_risk_fraction: float, exclusions: list[ExclusionRule]
+) -> StagePlan:
     limit = stage.limit * 7 if stage.unit == LimitUnit.WEEKS else stage.limit
     roles: dict[str, int] = {}
     for names, role in (
@@ -110,7 +112,6 @@ class SchemePlan:
     """A scheme's rules, compiled for reading many pathways."""
 
     def __init__(self, rules: SchemeRules) -> None:
-        self.rules = rules
         # Excluded periods belong to the pathway, not a stage: each distinct rule is read once.
         self.exclusions: list[ExclusionRule] = []
         for stage in rules.stages:
