@@ -6,7 +6,8 @@ statistics and, on a breach, the person's right and their notification all follo
 same transaction, so they are never out of step with the facts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -286,6 +287,100 @@ def record_event(
     )
     _refresh(pathway, rules, before, [*before, event], timezone.localdate())
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One fact for `record_events`. `corrects_key` names the event it corrects by its
+    `source_key`: an earlier event of the same call, or one already recorded."""
+
+    type: str
+    occurred_on: date
+    note: str = ""
+    source_key: str = ""
+    corrects_key: str = ""
+
+
+@transaction.atomic
+def record_events(
+    actor: Actor,
+    *,
+    pathway_id,
+    facts: Sequence[NewEvent],
+    source: str = PathwayEvent.Source.IMPORT,
+) -> list[PathwayEvent]:
+    """Append several facts at once (an import: a wait's history from a file) and
+    re-evaluate the clock once, after the last. The clock never passes through the states in
+    between, so a wait that was met is not breached, and the person not told so, on the way.
+
+    Each fact is checked as `record_event` checks it, and any problem refuses them all
+    (field errors named `facts.<position from 1>.<field>`). A fact whose `source_key` is
+    already recorded with the same type and date is skipped. Returns the events added."""
+    pathway = _pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)
+    Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
+    rules = scheme_rules(pathway.scheme.code)
+    before = list(pathway.events.all())
+    by_key = {event.source_key: event for event in before if event.source_key}
+    corrected = {event.corrects_id for event in before if event.corrects_id is not None}
+    sequence = max((event.sequence for event in before), default=0)
+    label = actor.label_at(pathway.provider)[:300]
+    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
+    added: list[PathwayEvent] = []
+    for position, fact in enumerate(facts, start=1):
+        existing = by_key.get(fact.source_key) if fact.source_key else None
+        if existing is not None:
+            if (existing.type, existing.occurred_on) != (fact.type, fact.occurred_on):
+                raise Conflict(
+                    f"Event {fact.source_key!r} was already recorded as {existing.type} on "
+                    f"{existing.occurred_on}; record a correcting event instead.",
+                    code="event_key_in_use",
+                    fields={
+                        f"facts.{position}.source_key": [
+                            "Each imported event keeps its first values."
+                        ]
+                    },
+                )
+            continue
+        corrects = by_key.get(fact.corrects_key) if fact.corrects_key else None
+        problems: dict[str, list[str]] = {}
+        if fact.corrects_key and corrects is None:
+            problems["corrects"] = ["Choose an event of this wait."]
+        elif corrects is not None and corrects.pk in corrected:
+            problems["corrects"] = ["That event has already been corrected."]
+        problems |= _clean_event(rules, pathway, fact.type, fact.occurred_on, corrects)
+        if len(fact.note) > 500:
+            problems["note"] = ["Keep the note to 500 characters."]
+        if problems:
+            raise invalid_fields(
+                {f"facts.{position}.{name}": messages for name, messages in problems.items()}
+            )
+        sequence += 1
+        event = PathwayEvent.objects.create(
+            pathway=pathway,
+            sequence=sequence,
+            type=fact.type,
+            occurred_on=fact.occurred_on,
+            corrects=corrects,
+            note=fact.note,
+            recorded_by=user,
+            recorded_by_label=label,
+            source=source,
+            source_key=fact.source_key,
+        )
+        added.append(event)
+        if fact.source_key:
+            by_key[fact.source_key] = event
+        if corrects is not None:
+            corrected.add(corrects.pk)
+        events.publish(
+            "guarantee.event_recorded",
+            pathway_id=str(pathway.pk),
+            type=fact.type,
+            occurred_on=fact.occurred_on.isoformat(),
+        )
+    if added:
+        _refresh(pathway, rules, before, [*before, *added], timezone.localdate())
+    return added
 
 
 # --- the clock, stored ---------------------------------------------------------------------
