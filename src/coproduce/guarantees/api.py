@@ -1,0 +1,699 @@
+"""Waiting-time guarantees over HTTP: waits (pathways) with their events and live clocks, the
+right to care elsewhere, bulk import, and the FHIR R4 export. Thin: parse, call an action or
+query, shape the answer. Every look at a person's wait goes through `access_person` (and is
+audited); every change through `actions`.
+
+Staff (and an organisation's API token) see the waits at the providers they act for, of
+people in their care; a citizen sees their own waits and those of people they act for.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from coproduce.api import ERROR_RESPONSES, actor_for, error_response
+from coproduce.errors import ActionError, InvalidInput, NotAllowed
+from coproduce.people.access import (
+    Actor,
+    PersonNotFound,
+    access_person,
+    current_care_relationships,
+    current_consents,
+)
+from coproduce.people.models import RecordCategory
+from coproduce.people.queries import audit_listing, people_acted_for
+
+from . import actions, imports
+from .models import Pathway, PathwayEvent, Right, Scheme
+from .queries import (
+    RightStatus,
+    effective_events,
+    pathway_clocks,
+    right_overdue,
+    right_status,
+    scheme_rules,
+)
+from .rules import StageClock, event_types
+from .standards import fhir
+
+router = Router(tags=["guarantees"])
+
+MAX_IMPORT_ROWS = 10_000
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- shapes --------------------------------------------------------------------------------
+
+
+class ProviderOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class StageOut(Schema):
+    stage: str
+    title: str
+    status: str = Field(
+        description="not_started, running, met, breached, lapsed or nullified (live, today)."
+    )
+    start: date | None
+    end: date | None
+    deadline: date | None
+    days_waited: int | None
+    limit: int
+    unit: str
+    days_excluded: int
+    excluded_by_kind: dict[str, int] = Field(description="patient, medical, examination")
+    paused_by: str | None
+    at_risk: bool
+
+
+class EventOut(Schema):
+    id: int
+    sequence: int
+    type: str
+    occurred_on: date
+    note: str
+    corrects_id: int | None
+    standing: bool = Field(description="False once withdrawn or replaced by a correction.")
+    recorded_at: datetime
+    recorded_by: str
+    source: str
+    event_id: str = Field(description="The sender's own id for the event (idempotency).")
+
+
+class RightOut(Schema):
+    id: int
+    pathway_id: UUID
+    stage: str
+    stage_started_on: date
+    breached_on: date
+    status: str = Field(description="owed, requested, offered, accepted, declined or treated.")
+    overdue: bool = Field(description="The region has missed its deadline to offer care.")
+    requested_at: datetime | None
+    respond_by: date | None
+    offered_provider: ProviderOut | None
+    offered_at: datetime | None
+    offered_appointment_on: date | None
+    reply_by: date | None
+    accepted_at: datetime | None
+    declined_at: datetime | None
+    treated_on: date | None
+
+
+class PathwaySummaryOut(Schema):
+    id: UUID
+    person_id: UUID
+    scheme: str
+    scheme_title: str
+    provider: ProviderOut
+    service: str
+    external_id: str
+    created_at: datetime
+    stages: list[StageOut]
+
+
+class PathwayOut(PathwaySummaryOut):
+    created_by: str
+    events: list[EventOut]
+    rights: list[RightOut]
+
+
+class PathwayPage(Schema):
+    count: int
+    results: list[PathwaySummaryOut]
+
+
+class RightPage(Schema):
+    count: int
+    results: list[RightOut]
+
+
+class PathwayIn(StrictSchema):
+    person_id: UUID
+    scheme: str = Field(min_length=1, max_length=50)
+    provider_id: int
+    service: str = Field(min_length=1, max_length=100)
+    external_id: str = Field("", max_length=100)
+
+
+class EventIn(StrictSchema):
+    type: str = Field(min_length=1, max_length=50)
+    occurred_on: date
+    note: str = Field("", max_length=500)
+    corrects_id: int | None = Field(None, description="The event this one corrects.")
+    event_id: str = Field(
+        "", max_length=200, description="Your id for the event: sending it again adds nothing."
+    )
+
+
+class CareElsewhereIn(StrictSchema):
+    stage: str = Field(min_length=1, max_length=50)
+
+
+class OfferIn(StrictSchema):
+    provider_id: int
+    appointment_on: date
+
+
+class ReplyIn(StrictSchema):
+    accept: bool
+
+
+class TreatedIn(StrictSchema):
+    treated_on: date
+
+
+class BadRowOut(Schema):
+    where: str
+    line: int
+    item: int | None
+    event_id: str
+    reason: str
+
+
+class ImportOut(Schema):
+    rows: int
+    added: int
+    skipped: int
+    pathways_opened: int
+    imported: bool
+    dry_run: bool
+    bad_rows: list[BadRowOut]
+
+
+class SchemeStageOut(Schema):
+    code: str
+    title: str
+    plain_words: str
+    limit: int
+    unit: str
+
+
+class SchemeOut(Schema):
+    code: str
+    title: str
+    country: str
+    effective_from: date
+    effective_to: date | None
+    right_on_breach: str
+    stages: list[SchemeStageOut]
+    event_types: list[str]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _provider_out(organisation) -> dict | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.pk, "code": organisation.code, "name": organisation.name}
+
+
+def _stage_out(clock: StageClock, rules) -> dict:
+    stage = rules.stage(clock.stage)
+    return {
+        "stage": clock.stage,
+        "title": stage.title,
+        "status": clock.status.value,
+        "start": clock.start,
+        "end": clock.end,
+        "deadline": clock.deadline,
+        "days_waited": clock.days_waited,
+        "limit": clock.limit,
+        "unit": stage.unit.value,
+        "days_excluded": clock.days_excluded,
+        "excluded_by_kind": {kind.value: days for kind, days in clock.excluded_by_kind},
+        "paused_by": clock.paused_by.value if clock.paused_by else None,
+        "at_risk": clock.at_risk,
+    }
+
+
+def _summary_out(pathway: Pathway, today: date) -> dict:
+    rules = scheme_rules(pathway.scheme.code)
+    return {
+        "id": pathway.pk,
+        "person_id": pathway.person_id,
+        "scheme": pathway.scheme.code,
+        "scheme_title": pathway.scheme.title,
+        "provider": _provider_out(pathway.provider),
+        "service": pathway.service,
+        "external_id": pathway.external_id,
+        "created_at": pathway.created_at,
+        "stages": [_stage_out(clock, rules) for clock in pathway_clocks(pathway, today)],
+    }
+
+
+def _event_out(event: PathwayEvent, standing: set[int]) -> dict:
+    return {
+        "id": event.pk,
+        "sequence": event.sequence,
+        "type": event.type,
+        "occurred_on": event.occurred_on,
+        "note": event.note,
+        "corrects_id": event.corrects_id,
+        "standing": event.pk in standing,
+        "recorded_at": event.recorded_at,
+        "recorded_by": event.recorded_by_label,
+        "source": event.source,
+        "event_id": event.source_key,
+    }
+
+
+def _right_out(right: Right, today: date) -> dict:
+    return {
+        "id": right.pk,
+        "pathway_id": right.pathway_id,
+        "stage": right.stage,
+        "stage_started_on": right.stage_started_on,
+        "breached_on": right.breached_on,
+        "status": right_status(right).value,
+        "overdue": right_overdue(right, today),
+        "requested_at": right.requested_at,
+        "respond_by": right.respond_by,
+        "offered_provider": _provider_out(right.offered_provider),
+        "offered_at": right.offered_at,
+        "offered_appointment_on": right.offered_appointment_on,
+        "reply_by": right.reply_by,
+        "accepted_at": right.accepted_at,
+        "declined_at": right.declined_at,
+        "treated_on": right.treated_on,
+    }
+
+
+def _pathway_out(pathway: Pathway) -> dict:
+    today = timezone.localdate()
+    events = sorted(pathway.events.all(), key=lambda event: event.sequence)
+    standing = {event.pk for event in effective_events(events)}
+    return {
+        **_summary_out(pathway, today),
+        "created_by": pathway.created_by_label,
+        "events": [_event_out(event, standing) for event in events],
+        "rights": [_right_out(right, today) for right in pathway.rights.all()],
+    }
+
+
+def _pathways() -> QuerySet[Pathway]:
+    return Pathway.objects.select_related("scheme", "provider", "person").prefetch_related(
+        "events", "rights__offered_provider"
+    )
+
+
+def _readable_pathway(actor: Actor, pathway_id, what: str) -> Pathway:
+    """A wait the actor may see under the access rule (their own, someone they act for, or
+    a person in their organisation's care), audited; otherwise not found."""
+    pathway = _pathways().filter(pk=pathway_id).first()
+    if pathway is None:
+        raise PersonNotFound
+    access_person(actor, pathway.person_id, what=what, category=RecordCategory.HEALTH)
+    return pathway
+
+
+def _visible_people(actor: Actor) -> Q:
+    """Whose waits a list may show: staff see people in their organisations' care (health);
+    a citizen themself and the people they act for."""
+    if actor.is_staff_member:
+        now = timezone.now()
+        ids = actor.organisation_ids
+        caring = current_care_relationships(timezone.localdate(now)).filter(
+            organisation_id__in=ids, category=RecordCategory.HEALTH
+        )
+        consenting = current_consents(now).filter(
+            organisation_id__in=ids, category=RecordCategory.HEALTH
+        )
+        at_provider = Q(provider_id__in=ids) | Q(provider__parent_id__in=ids)
+        return at_provider & (
+            Q(person_id__in=caring.values("person_id"))
+            | Q(person_id__in=consenting.values("person_id"))
+        )
+    own = actor.own_person
+    if own is None:
+        raise NotAllowed("Sign in as a citizen or a member of staff to see waits.")
+    acted_for = people_acted_for(own).values("person_id")
+    return Q(person_id=own.pk) | Q(person_id__in=acted_for)
+
+
+@contextmanager
+def _fields_named(**names: str) -> Iterator[None]:
+    """Name an action's field errors as this API's fields are named."""
+    try:
+        yield
+    except ActionError as exc:
+        exc.fields = {names.get(name, name): messages for name, messages in exc.fields.items()}
+        raise
+
+
+# --- schemes -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/schemes",
+    response=list[SchemeOut],
+    auth=None,
+    summary="The guarantee schemes, their stages and the event types each accepts",
+)
+def list_schemes(request: HttpRequest):
+    answer = []
+    for scheme in Scheme.objects.order_by("family", "effective_from"):
+        rules = scheme_rules(scheme.code)
+        answer.append(
+            {
+                "code": scheme.code,
+                "title": scheme.title,
+                "country": scheme.country,
+                "effective_from": scheme.effective_from,
+                "effective_to": scheme.effective_to,
+                "right_on_breach": scheme.right_on_breach,
+                "stages": [
+                    {
+                        "code": stage.code,
+                        "title": stage.title,
+                        "plain_words": stage.plain_words,
+                        "limit": stage.limit,
+                        "unit": stage.unit.value,
+                    }
+                    for stage in rules.stages
+                ],
+                "event_types": sorted(event_types(rules) | {PathwayEvent.ENTERED_IN_ERROR}),
+            }
+        )
+    return answer
+
+
+# --- pathways ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/pathways",
+    response={200: PathwayPage, **ERROR_RESPONSES},
+    summary="Waits: staff see their providers' lists, citizens their own (live clocks)",
+)
+def list_pathways(
+    request: HttpRequest,
+    provider_id: int | None = None,
+    person_id: UUID | None = None,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+):
+    actor = actor_for(request)
+    found = Pathway.objects.filter(_visible_people(actor))
+    if provider_id is not None:
+        found = found.filter(provider_id=provider_id)
+    if person_id is not None:
+        found = found.filter(person_id=person_id)
+    found = found.order_by("-created_at", "pk")
+    page = list(
+        found.select_related("scheme", "provider", "person").prefetch_related("events")[
+            offset : offset + limit
+        ]
+    )
+    audit_listing(
+        actor,
+        list({pathway.person_id: pathway.person for pathway in page}.values()),
+        what="waits (list)",
+        why="On the organisation's waiting list" if actor.is_staff_member else "Acting for them",
+    )
+    today = timezone.localdate()
+    return {"count": found.count(), "results": [_summary_out(p, today) for p in page]}
+
+
+@router.post(
+    "/pathways",
+    response={201: PathwayOut, **ERROR_RESPONSES},
+    summary="Open a wait: a referral to a provider under a guarantee scheme",
+)
+def open_pathway(request: HttpRequest, payload: PathwayIn):
+    with _fields_named(provider="provider_id"):
+        pathway = actions.open_pathway(
+            actor_for(request),
+            person_id=payload.person_id,
+            scheme_code=payload.scheme,
+            provider_id=payload.provider_id,
+            service=payload.service,
+            external_id=payload.external_id,
+        )
+    return Status(201, _pathway_out(_pathways().get(pk=pathway.pk)))
+
+
+@router.get(
+    "/pathways/{pathway_id}",
+    response={200: PathwayOut, **ERROR_RESPONSES},
+    summary="A wait with its events, live clocks and rights (audited)",
+)
+def get_pathway(request: HttpRequest, pathway_id: UUID):
+    return _pathway_out(_readable_pathway(actor_for(request), pathway_id, what="wait"))
+
+
+@router.get(
+    "/pathways/{pathway_id}/fhir",
+    response={200: dict, **ERROR_RESPONSES},
+    summary="A wait as a FHIR R4 Bundle: the referral (ServiceRequest) and its Appointments",
+    openapi_extra={"responses": {200: {"content": {fhir.FHIR_JSON: {}}}}},
+)
+def get_pathway_fhir(request: HttpRequest, pathway_id: UUID):
+    try:
+        pathway = _readable_pathway(actor_for(request), pathway_id, what="wait (FHIR export)")
+    except Http404:
+        outcome = fhir.operation_outcome("not-found", "No wait was found with that id.")
+        return HttpResponse(json.dumps(outcome), status=404, content_type=fhir.FHIR_JSON)
+    bundle = fhir.pathway_bundle(pathway)
+    return HttpResponse(json.dumps(bundle), content_type=fhir.FHIR_JSON)
+
+
+@router.post(
+    "/pathways/{pathway_id}/events",
+    response={201: EventOut, **ERROR_RESPONSES},
+    summary="Record what happened: an event, or a correction of an earlier one",
+)
+def record_event(request: HttpRequest, pathway_id: UUID, payload: EventIn):
+    with _fields_named(corrects="corrects_id", source_key="event_id"):
+        event = actions.record_event(
+            actor_for(request),
+            pathway_id=pathway_id,
+            type=payload.type,
+            occurred_on=payload.occurred_on,
+            note=payload.note,
+            corrects_id=payload.corrects_id,
+            source=PathwayEvent.Source.API,
+            source_key=payload.event_id,
+        )
+    corrected = PathwayEvent.objects.filter(corrects=event).exists()
+    withdrawn = event.type == PathwayEvent.ENTERED_IN_ERROR
+    return Status(201, _event_out(event, set() if corrected or withdrawn else {event.pk}))
+
+
+@router.post(
+    "/pathways/{pathway_id}/care-elsewhere",
+    response={200: RightOut, **ERROR_RESPONSES},
+    summary="Ask for care elsewhere, once a stage's guarantee is broken",
+)
+def ask_for_care_elsewhere(request: HttpRequest, pathway_id: UUID, payload: CareElsewhereIn):
+    right = actions.ask_for_care_elsewhere(
+        actor_for(request), pathway_id=pathway_id, stage=payload.stage
+    )
+    return _right_out(right, timezone.localdate())
+
+
+# --- rights --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/rights",
+    response={200: RightPage, **ERROR_RESPONSES},
+    summary="Rights to care elsewhere: staff see their providers', citizens their own",
+)
+def list_rights(
+    request: HttpRequest,
+    status: RightStatus | None = None,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+):
+    actor = actor_for(request)
+    visible = Pathway.objects.filter(_visible_people(actor))
+    found = Right.objects.filter(pathway__in=visible).select_related(
+        "offered_provider", "pathway__person"
+    )
+    if status is not None:
+        found = found.filter(_status_filter(status))
+    found = found.order_by("-created_at", "pk")
+    page = list(found[offset : offset + limit])
+    audit_listing(
+        actor,
+        list({right.pathway.person_id: right.pathway.person for right in page}.values()),
+        what="rights to care elsewhere (list)",
+        why="On the organisation's waiting list" if actor.is_staff_member else "Acting for them",
+    )
+    today = timezone.localdate()
+    return {"count": found.count(), "results": [_right_out(right, today) for right in page]}
+
+
+def _status_filter(status: RightStatus) -> Q:
+    """The rows right_status would name `status` (it is derived from the dates)."""
+    treated = Q(treated_on__isnull=False)
+    declined = Q(declined_at__isnull=False)
+    accepted = Q(accepted_at__isnull=False)
+    offered = Q(offered_at__isnull=False)
+    requested = Q(requested_at__isnull=False)
+    return {
+        RightStatus.TREATED: treated,
+        RightStatus.DECLINED: ~treated & declined,
+        RightStatus.ACCEPTED: ~treated & ~declined & accepted,
+        RightStatus.OFFERED: ~treated & ~declined & ~accepted & offered,
+        RightStatus.REQUESTED: ~treated & ~declined & ~accepted & ~offered & requested,
+        RightStatus.OWED: ~treated & ~declined & ~accepted & ~offered & ~requested,
+    }[status]
+
+
+@router.get("/rights/{right_id}", response={200: RightOut, **ERROR_RESPONSES})
+def get_right(request: HttpRequest, right_id: int):
+    right = Right.objects.select_related("offered_provider").filter(pk=right_id).first()
+    if right is None:
+        raise PersonNotFound
+    _readable_pathway(actor_for(request), right.pathway_id, what="right to care elsewhere")
+    return _right_out(right, timezone.localdate())
+
+
+@router.post(
+    "/rights/{right_id}/offer",
+    response={200: RightOut, **ERROR_RESPONSES},
+    summary="Staff: offer care at another provider",
+)
+def offer_care_elsewhere(request: HttpRequest, right_id: int, payload: OfferIn):
+    with _fields_named(provider="provider_id"):
+        right = actions.offer_care_elsewhere(
+            actor_for(request),
+            right_id=right_id,
+            provider_id=payload.provider_id,
+            appointment_on=payload.appointment_on,
+        )
+    return _right_out(right, timezone.localdate())
+
+
+@router.post(
+    "/rights/{right_id}/reply",
+    response={200: RightOut, **ERROR_RESPONSES},
+    summary="The person: accept or decline the offer (declining ends the guarantee)",
+)
+def reply_to_offer(request: HttpRequest, right_id: int, payload: ReplyIn):
+    right = actions.reply_to_offer(actor_for(request), right_id=right_id, accept=payload.accept)
+    return _right_out(right, timezone.localdate())
+
+
+@router.post(
+    "/rights/{right_id}/treated",
+    response={200: RightOut, **ERROR_RESPONSES},
+    summary="Staff: the person was treated at the other provider",
+)
+def record_treated_elsewhere(request: HttpRequest, right_id: int, payload: TreatedIn):
+    right = actions.record_treated_elsewhere(
+        actor_for(request), right_id=right_id, treated_on=payload.treated_on
+    )
+    return _right_out(right, timezone.localdate())
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/imports",
+    response={200: ImportOut, **ERROR_RESPONSES},
+    summary="Import a provider's events: a CSV or JSON file (docs/guarantees-import.md)",
+    description=(
+        "Send the file as the body (`Content-Type: text/csv` or `application/json`) or as "
+        "the `file` field of a multipart form, up to "
+        f"{MAX_IMPORT_ROWS:,} rows. With any bad row nothing is imported and the answer is "
+        "400 with a field per bad row (`line 4`, or `item 3` in JSON), unless "
+        "`skip_bad_rows=true`. Sending the same file again adds nothing."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            }
+        }
+    },
+)
+def import_events(request: HttpRequest, skip_bad_rows: bool = False, dry_run: bool = False):
+    actor = actor_for(request)
+    try:
+        rows = _uploaded_rows(request)
+    except imports.ImportFileError as exc:
+        return error_response(400, "unreadable_file", str(exc), {"file": [str(exc)]})
+    if len(rows) > MAX_IMPORT_ROWS:
+        message = (
+            f"Send at most {MAX_IMPORT_ROWS:,} rows at a time: split the file, or ask the "
+            "platform's operator to run the import command."
+        )
+        return error_response(400, "too_many_rows", message, {"file": [message]})
+    result = imports.import_rows(actor, rows, skip_bad_rows=skip_bad_rows, dry_run=dry_run)
+    if result.bad_rows and not skip_bad_rows:
+        count = len(result.bad_rows)
+        raise InvalidInput(
+            f"{count} {'row is' if count == 1 else 'rows are'} not valid, so nothing was "
+            "imported. Put them right and send the file again, or send it with "
+            "skip_bad_rows=true to import the good rows.",
+            code="invalid_rows",
+            fields={bad.key: [bad.reason] for bad in result.bad_rows},
+        )
+    return {
+        "rows": result.rows,
+        "added": result.added,
+        "skipped": result.skipped,
+        "pathways_opened": result.pathways_opened,
+        "imported": result.written,
+        "dry_run": result.dry_run,
+        "bad_rows": [
+            {
+                "where": bad.where,
+                "line": bad.line,
+                "item": bad.item,
+                "event_id": bad.event_id,
+                "reason": bad.reason,
+            }
+            for bad in result.bad_rows
+        ],
+    }
+
+
+def _uploaded_rows(request: HttpRequest) -> list[imports.Row]:
+    content_type = (request.content_type or "").lower()
+    try:
+        if content_type == "multipart/form-data":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise imports.ImportFileError("Attach the file as the form field 'file'.")
+            name = (upload.name or "").lower()
+            format_ = "json" if name.endswith(".json") or "json" in upload.content_type else "csv"
+            return imports.rows_from_bytes(upload.read(), format_)
+        if content_type in ("text/csv", "application/csv"):
+            return imports.rows_from_bytes(request.body, "csv")
+        if content_type == "application/json":
+            return imports.rows_from_bytes(request.body, "json")
+    except RequestDataTooBig:
+        raise imports.ImportFileError(
+            "The file is too large to send as the body: send it as the 'file' field of a "
+            "multipart form."
+        ) from None
+    raise imports.ImportFileError(
+        "Send the file as text/csv or application/json, or as the 'file' field of a multipart form."
+    )
