@@ -167,6 +167,15 @@ def _explanation(clock: StageClock) -> str:
     return ""
 
 
+def alternatives(pathway: Pathway, stage: str, today: date) -> list[tuple[Organisation, int]]:
+    """Other providers of the service meeting the guarantee now, with their median wait in
+    whole days."""
+    return [
+        (provider, round(median))
+        for provider, median in queries.alternative_providers(pathway, stage, today)
+    ]
+
+
 def stage_displays(
     pathway: Pathway,
     today: date,
@@ -222,10 +231,7 @@ def stage_displays(
                 RightStatus.REQUESTED,
             )
         ):
-            display.alternatives = [
-                (provider, round(median))
-                for provider, median in queries.alternative_providers(pathway, clock.stage, today)
-            ]
+            display.alternatives = alternatives(pathway, clock.stage, today)
         shown.append(display)
     return shown
 
@@ -628,15 +634,15 @@ def _worklist_url(right: Right, actor: Actor) -> str:
 def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]:
     """Providers meeting the guarantee for this stage now (with their median wait), then
     every other provider of care (not the one the person waits at)."""
-    alternatives = queries.alternative_providers(right.pathway, right.stage, today)
-    suggested = {org.pk for org, _days in alternatives}
+    suggested_first = alternatives(right.pathway, right.stage, today)
+    suggested = {org.pk for org, _days in suggested_first}
     others = list(
         Organisation.objects.filter(kind__in=CARE_PROVIDER_KINDS)
         .exclude(pk=right.pathway.provider_id)
         .exclude(pk__in=suggested)
         .order_by("name")
     )
-    return alternatives, others
+    return suggested_first, others
 
 
 @never_cache
@@ -645,10 +651,10 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     actor = web_actor(request)
     right, access = _staff_right(actor, right_id, what="request for care elsewhere")
     today = timezone.localdate()
-    alternatives, others = _offer_choices(right, today)
+    suggested, others = _offer_choices(right, today)
     form = OfferForm(
         request.POST if request.method == "POST" else None,
-        providers=[org for org, _days in alternatives] + others,
+        providers=[org for org, _days in suggested] + others,
     )
     status = right_status(right)
     if request.method == "POST" and form.is_valid():
@@ -678,7 +684,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
         "status": status,
         "person": access.person,
         "stage_title": rules.stage(right.stage).title,
-        "alternatives": alternatives,
+        "alternatives": suggested,
         "others": others,
         "form": form,
         "errors": form.error_summary() if form.is_bound else [],
