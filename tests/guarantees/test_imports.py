@@ -116,7 +116,7 @@ def test_a_longer_export_adds_only_the_new_events(hospital, patients, tmp_path):
         + "RVJ01,W-1002,9000000025,uk-nhs-rtt,Cardiology,EV-10,treatment,2025-04-02,,\n"
     )
     out, _ = run(later, "--provider", "RVJ01")
-    assert "added 1 events, opened 0 waits, skipped 9 already imported" in out
+    assert "added 1 event, opened 0 waits, skipped 9 already imported" in out
     assert Pathway.objects.get(external_id="W-1002").events.count() == 4
 
 

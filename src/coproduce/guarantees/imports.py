@@ -134,12 +134,17 @@ class ImportResult:
         verb = "would add" if self.dry_run else "added"
         opened = "would open" if self.dry_run else "opened"
         text = (
-            f"{self.rows} rows: {verb} {self.added} events, {opened} {self.pathways_opened} "
-            f"waits, skipped {self.skipped} already imported, {len(self.bad_rows)} bad."
+            f"{_count(self.rows, 'row')}: {verb} {_count(self.added, 'event')}, {opened} "
+            f"{_count(self.pathways_opened, 'wait')}, skipped {self.skipped} already imported, "
+            f"{len(self.bad_rows)} bad."
         )
         if self.bad_rows and not self.written and not self.dry_run:
             text += " Nothing was imported."
         return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 # --- 1. read -------------------------------------------------------------------------------
