@@ -126,6 +126,21 @@ def test_citizen_sees_a_breached_wait_with_the_button(patient, breached):
     assert not AuditEvent.objects.filter(person=patient, action="read").exists()
 
 
+def test_my_waits_query_count_does_not_grow_with_the_waits(clinician, patient, hospital):
+    def count_queries() -> int:
+        client = logged_in(patient.user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/waits/").status_code == 200
+        return len(queries)
+
+    open_rtt(clinician, patient, hospital, referred_days_ago=130)
+    open_rtt(clinician, patient, hospital, referred_days_ago=20)
+    few = count_queries()
+    for ago in (5, 50, 110):
+        open_rtt(clinician, patient, hospital, referred_days_ago=ago)
+    assert count_queries() == few
+
+
 def test_a_running_wait_shows_its_countdown_and_no_button(clinician, patient, hospital):
     open_rtt(clinician, patient, hospital, referred_days_ago=110)
     html = page(logged_in(patient.user).get("/waits/"))

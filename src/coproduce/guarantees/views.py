@@ -136,7 +136,7 @@ class StageDisplay:
 def status_key(clock: StageClock) -> str:
     if clock.status == Status.RUNNING and clock.at_risk:
         return "at_risk"
-    return clock.status.value
+    return str(clock.status)
 
 
 def countdown(clock: StageClock, today: date) -> str:
