@@ -325,14 +325,20 @@ class Dimension(models.TextChoices):
 
 class CompletedCell(models.Model):
     """Statistics, kept incrementally: how many stages ended in a month with a given outcome
-    after a given number of days, per provider (and service) or per locality of residence.
-    A histogram by day gives exact medians and percentiles without reading every pathway."""
+    after a given number of days, per provider (each service, and all services as "") or per
+    locality of residence (service ""). A histogram by day gives exact medians and
+    percentiles without reading every pathway. Each month also has total rows (days_waited
+    -1): one per outcome, and one "completed" row for met and breached together that holds
+    their median and 92nd percentile. Kept by compliance.apply_change."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
-    stage = models.SlugField(max_length=50)
+    # No indexes of their own: the key's index (below) starts with them.
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+", db_index=False)
+    stage = models.SlugField(max_length=50, db_index=False)
     dimension = models.CharField(max_length=10, choices=Dimension.choices)
     unit_code = models.CharField(max_length=32, help_text=_("Organisation or locality code."))
-    service = models.CharField(max_length=100, blank=True)
+    service = models.CharField(
+        max_length=100, blank=True, help_text=_('The service; "" counts every service.')
+    )
     month = models.DateField(help_text=_("First day of the month the stage ended."))
     outcome = models.CharField(max_length=20, choices=STATUS_CHOICES)
     days_waited = models.IntegerField()
@@ -341,24 +347,29 @@ class CompletedCell(models.Model):
     patient_days = models.IntegerField(default=0)
     medical_count = models.IntegerField(default=0)
     medical_days = models.IntegerField(default=0)
+    # Only on a month's "completed" row (days_waited -1): worked out from the day histogram
+    # whenever it changes, so that a month's figures are read without reading the histogram.
+    median_days = models.FloatField(null=True, blank=True)
+    percentile_92_days = models.IntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            # Also the read path's index: a scheme's stage, one dimension, all services ("")
+            # or one, a range of months; then the units and the day histogram.
             models.UniqueConstraint(
                 fields=[
                     "scheme",
                     "stage",
                     "dimension",
-                    "unit_code",
                     "service",
                     "month",
+                    "unit_code",
                     "outcome",
                     "days_waited",
                 ],
-                name="completed_cell_unique",
+                name="completed_cell_key",
             ),
         ]
-        indexes = [models.Index(fields=["month"])]
 
     def __str__(self) -> str:
         return f"{self.stage} {self.unit_code} {self.month:%Y-%m}: {self.count}"
@@ -368,11 +379,14 @@ class OpenCell(models.Model):
     """Statistics, kept incrementally: stages still open, by the date their clock counts from
     (start plus closed excluded days) and whether an excluded period is open now."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
-    stage = models.SlugField(max_length=50)
+    # No indexes of their own: the key's index (below) starts with them.
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+", db_index=False)
+    stage = models.SlugField(max_length=50, db_index=False)
     dimension = models.CharField(max_length=10, choices=Dimension.choices)
     unit_code = models.CharField(max_length=32)
-    service = models.CharField(max_length=100, blank=True)
+    service = models.CharField(
+        max_length=100, blank=True, help_text=_('The service; "" counts every service.')
+    )
     counts_from = models.DateField()
     paused_by = models.CharField(max_length=20, choices=EXCLUSION_CHOICES, blank=True)
     count = models.IntegerField(default=0)
@@ -384,12 +398,12 @@ class OpenCell(models.Model):
                     "scheme",
                     "stage",
                     "dimension",
-                    "unit_code",
                     "service",
+                    "unit_code",
                     "counts_from",
                     "paused_by",
                 ],
-                name="open_cell_unique",
+                name="open_cell_key",
             ),
         ]
 
