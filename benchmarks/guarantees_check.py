@@ -7,10 +7,10 @@ The check runs with PostgreSQL settings, on a database made afresh and migrated 
 benchmark (the check reads the scheme's rules from it) and dropped again afterwards. The
 file of pathways under se-vardgaranti-2019 is made with a fixed seed, so every run and every
 machine checks the same file: a realistic mix of waits met, breached and still running at
-every stage, periods the patient chose or spent on examinations, missed visits and declined
-offers. Each run is timed as a user runs it, start-up, reading and writing included, with the
-answer going to a file. Prints every run, the median, the largest memory the check used and
-how many stages ended in each status.
+every stage, periods the patient chose, spent on examinations or medically caused (some still
+open), missed visits and declined offers. Each run is timed as a user runs it, start-up,
+reading and writing included, with the answer going to a file. Prints every run, the median,
+the largest memory the check used and how many stages ended in each status.
 """
 
 import argparse
@@ -39,12 +39,18 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coproduce_bench_check
 
 
 def pathway_events(draw: random.Random) -> list[tuple[str, date]]:
-    """One person's first five events: contact, assessment, referral, then the specialist
-    wait (with a pause, a missed visit or a declined offer now and then), some in the future
-    of AS_OF (the check ignores those)."""
+    """One person's first five events, some after AS_OF (the check ignores those)."""
+    if draw.random() < 0.6:
+        return from_primary_care(draw)
+    return at_the_hospital(draw)
+
+
+def from_primary_care(draw: random.Random) -> list[tuple[str, date]]:
+    """Contact, assessment and referral, then the wait for a specialist, now and then with a
+    pause, two missed visits or a declined offer."""
     day = AS_OF - timedelta(days=draw.randint(0, 400))
     events = [("contact", day)]
-    day += timedelta(days=draw.choice((0, 1, 2, 3, 3, 4, 6)))
+    day += timedelta(days=draw.choice((0, 1, 1, 2, 2, 3, 3, 4, 6)))
     events.append(("assessment", day))
     day += timedelta(days=draw.randint(0, 30))
     events.append(("referral", day))
@@ -72,7 +78,35 @@ def pathway_events(draw: random.Random) -> list[tuple[str, date]]:
         events.append(("first_visit", day))
         day += timedelta(days=draw.randint(0, 30))
         events.append(("decision_to_treat", day))
-    return events[:EVENTS_PER_PATHWAY]
+    return events
+
+
+def at_the_hospital(draw: random.Random) -> list[tuple[str, date]]:
+    """Referral, first visit, decision to treat, then a medically caused wait now and then,
+    or treatment after one missed visit, or treatment and a new contact with primary care."""
+    day = AS_OF - timedelta(days=draw.randint(0, 500))
+    events = [("referral", day)]
+    day += timedelta(days=draw.randint(10, 120))
+    events.append(("first_visit", day))
+    day += timedelta(days=draw.randint(0, 20))
+    events.append(("decision_to_treat", day))
+    roll = draw.random()
+    if roll < 0.1:
+        day += timedelta(days=draw.randint(5, 40))
+        events.append(("medical_wait_start", day))
+        day += timedelta(days=draw.randint(10, 60))
+        events.append(("medical_wait_end", day))
+    elif roll < 0.35:
+        day += timedelta(days=draw.randint(5, 40))
+        events.append(("dna", day))
+        day += timedelta(days=draw.randint(10, 120))
+        events.append(("treatment", day))
+    else:
+        day += timedelta(days=draw.randint(20, 150))
+        events.append(("treatment", day))
+        day += timedelta(days=draw.randint(0, 200))
+        events.append(("contact", day))
+    return events
 
 
 def write_check_file(path: Path, pathways: int, seed: int) -> None:
