@@ -17,6 +17,7 @@ from itertools import islice
 import orjson
 
 from .clock import scheme_plan
+from .queries import scheme_rules
 from .rules import SchemeRules, builtin_definitions, event_types, rules_from_definition
 
 
@@ -26,8 +27,6 @@ class CheckInputError(ValueError):
 
 def load_rules(code: str) -> SchemeRules:
     """A scheme's rules: as stored in the database, else as built in."""
-    from .queries import scheme_rules
-
     stored = scheme_rules(code)
     if stored is not None:
         return stored
