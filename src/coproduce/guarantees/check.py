@@ -1,5 +1,5 @@
-"""`coproduce guarantees check`: run the clock over a file of pathways, without the database's
-pathways, so a region can test its own data (or a rule change) against the published rules.
+"""`coproduce guarantees check`: run the clock over pathways given in a file rather than stored,
+so a region can test its own data (or a rule change) against the published rules.
 
 The input and output formats are in docs/guarantees.md. Bad input stops the whole check with
 one line that names where the problem is (`pathways[3].events[1].date: ...`), and nothing is
