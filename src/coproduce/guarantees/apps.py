@@ -15,6 +15,7 @@ class GuaranteesConfig(AppConfig):
         from .models import Scheme, SchemeStage
 
         post_migrate.connect(actions.ensure_builtin_schemes, sender=self)
+        registry.register_api_router("coproduce.guarantees.api.router", prefix="/guarantees/")
         for model in (Scheme, SchemeStage):
             post_save.connect(queries.forget_scheme_rules, sender=model)
 
