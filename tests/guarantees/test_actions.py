@@ -298,3 +298,26 @@ def test_two_evaluations_at_once_create_one_right_and_one_message():
     assert failures == []
     assert Right.objects.filter(pathway=pathway).count() == 1
     assert breach_messages(patient).count() == 1
+
+
+def test_an_old_wait_that_ended_late_is_counted_but_owes_no_right(hospital, patient):
+    pathway = actions.open_pathway(
+        Actor.system(),
+        person_id=patient.pk,
+        scheme_code="uk-nhs-rtt",
+        provider_id=hospital.pk,
+        service="Cardiology",
+    )
+    actions.record_events(
+        Actor.system(),
+        pathway_id=pathway.pk,
+        facts=[
+            actions.NewEvent("referral", days_ago(400), source_key="A1"),
+            actions.NewEvent("treatment", days_ago(200), source_key="A2"),
+        ],
+    )
+    assert StageRecord.objects.get(pathway=pathway).status == "breached"
+    assert not Right.objects.exists()
+    assert not breach_messages(patient).exists()
+    written = AuditEvent.objects.filter(person=patient, what__contains="referral, treatment")
+    assert written.get().why.startswith("Recorded by the platform (import)")

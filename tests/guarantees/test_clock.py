@@ -409,7 +409,7 @@ def test_overlapping_periods_of_different_kinds_count_each_day_once():
     assert clock.days_waited == 31 - 15
 
 
-def test_a_start_while_a_period_is_open_and_an_end_without_one_are_ignored():
+def test_periods_of_one_kind_nest_and_an_end_without_a_start_is_ignored():
     clock = specialist(
         [
             ("referral", "2026-03-01"),
@@ -421,7 +421,21 @@ def test_a_start_while_a_period_is_open_and_an_end_without_one_are_ignored():
         ],
         "2026-04-01",
     )
-    assert clock.days_excluded == 10
+    assert clock.days_excluded == 15  # 10 to 25 March: the second start needed its own end
+    assert clock.paused_by is None
+
+
+def test_a_start_recorded_twice_keeps_the_period_open():
+    clock = specialist(
+        [
+            ("referral", "2026-03-01"),
+            ("patient_wait_start", "2026-03-10"),
+            ("patient_wait_start", "2026-03-10"),
+            ("patient_wait_end", "2026-03-20"),
+        ],
+        "2026-04-01",
+    )
+    assert (clock.days_excluded, clock.paused_by) == (22, PATIENT)
 
 
 def test_several_periods_of_one_kind_add_up():

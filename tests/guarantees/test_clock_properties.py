@@ -79,14 +79,13 @@ def events_of(types: list[str]):
 
 
 any_events = events_of(EVENT_TYPES)
-events_without_patient_waits = events_of([kind for kind in EVENT_TYPES if kind not in PATIENT_WAIT])
 fast = settings(max_examples=200, deadline=None)
 
 
 @fast
 @given(
     rules=st.sampled_from([SCHEMES["se-vardgaranti-2019"], WORKING_DAYS_WITH_EVERYTHING]),
-    events=events_without_patient_waits,
+    events=any_events,
     wait_starts=days,
     wait_days=st.integers(min_value=0, max_value=120) | st.none(),
     as_of=days,

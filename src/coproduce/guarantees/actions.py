@@ -108,7 +108,7 @@ def ensure_builtin_schemes(**_) -> None:
 # --- pathways and events -------------------------------------------------------------------
 
 
-def _acts_for_provider(actor: Actor, provider: Organisation) -> bool:
+def acts_for_provider(actor: Actor, provider: Organisation) -> bool:
     ids = actor.organisation_ids
     return provider.pk in ids or provider.parent_id in ids
 
@@ -118,7 +118,7 @@ def _pathway_for_staff(actor: Actor, pathway_id, *, what: str, write: bool) -> P
     pathway = (
         Pathway.objects.select_related("scheme", "provider", "person").filter(pk=pathway_id).first()
     )
-    if pathway is None or not (actor.is_system or _acts_for_provider(actor, pathway.provider)):
+    if pathway is None or not (actor.is_system or acts_for_provider(actor, pathway.provider)):
         raise PersonNotFound
     if not actor.is_system:
         access_person(
@@ -156,7 +156,7 @@ def open_pathway(
         problems["external_id"] = ["Use a reference of up to 100 characters."]
     if problems:
         raise invalid_fields(problems)
-    if not _acts_for_provider(actor, provider) and not actor.is_system:
+    if not acts_for_provider(actor, provider) and not actor.is_system:
         raise NotAllowed("You can only open waits at a provider you work for.")
     if actor.is_system:
         # The platform itself (an operator's import, the demo): no access rule applies, but
@@ -224,6 +224,19 @@ def _clean_event(
     return problems
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One fact to append. It may correct an earlier event, named by its id or, in an
+    import, by its `source_key` (an earlier event of the same call, or one already recorded)."""
+
+    type: str
+    occurred_on: date
+    note: str = ""
+    source_key: str = ""
+    corrects_key: str = ""
+    corrects_id: int | None = None
+
+
 @transaction.atomic
 def record_event(
     actor: Actor,
@@ -237,68 +250,10 @@ def record_event(
     source_key: str = "",
 ) -> PathwayEvent:
     """Append a fact to the pathway and re-evaluate its clock. With a `source_key` already
-    recorded for this pathway, nothing is added (imports are idempotent)."""
-    pathway = _pathway_for_staff(actor, pathway_id, what="wait: event recorded", write=True)
-    Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
-    if source_key:
-        existing = PathwayEvent.objects.filter(pathway=pathway, source_key=source_key).first()
-        if existing is not None:
-            if (existing.type, existing.occurred_on) != (type, occurred_on):
-                raise Conflict(
-                    f"Event {source_key!r} was already recorded as {existing.type} on "
-                    f"{existing.occurred_on}; record a correcting event instead.",
-                    code="event_key_in_use",
-                    fields={"source_key": ["Each imported event keeps its first values."]},
-                )
-            return existing
-    corrects = None
-    problems: dict[str, list[str]] = {}
-    if corrects_id is not None:
-        corrects = PathwayEvent.objects.filter(pk=corrects_id, pathway=pathway).first()
-        if corrects is None:
-            problems["corrects"] = ["Choose an event of this wait."]
-        elif PathwayEvent.objects.filter(corrects=corrects).exists():
-            problems["corrects"] = ["That event has already been corrected."]
-    rules = scheme_rules(pathway.scheme.code)
-    problems |= _clean_event(rules, pathway, type, occurred_on, corrects)
-    if len(note) > 500:
-        problems["note"] = ["Keep the note to 500 characters."]
-    if problems:
-        raise invalid_fields(problems)
-    before = list(pathway.events.all())
-    sequence = 1 + max((event.sequence for event in before), default=0)
-    event = PathwayEvent.objects.create(
-        pathway=pathway,
-        sequence=sequence,
-        type=type,
-        occurred_on=occurred_on,
-        corrects=corrects,
-        note=note,
-        recorded_by=actor.user if actor.user is not None and actor.user.is_authenticated else None,
-        recorded_by_label=actor.label_at(pathway.provider)[:300],
-        source=source,
-        source_key=source_key,
-    )
-    events.publish(
-        "guarantee.event_recorded",
-        pathway_id=str(pathway.pk),
-        type=type,
-        occurred_on=occurred_on.isoformat(),
-    )
-    _refresh(pathway, rules, before, [*before, event], timezone.localdate())
+    recorded for this pathway, nothing is added and the first event is returned."""
+    fact = NewEvent(type, occurred_on, note, source_key, corrects_id=corrects_id)
+    ((event, _),) = _append(actor, pathway_id, [fact], source, number_fields=False)
     return event
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    """One fact for `record_events`. `corrects_key` names the event it corrects by its
-    `source_key`: an earlier event of the same call, or one already recorded."""
-
-    type: str
-    occurred_on: date
-    note: str = ""
-    source_key: str = ""
-    corrects_key: str = ""
 
 
 @transaction.atomic
@@ -313,20 +268,33 @@ def record_events(
     re-evaluate the clock once, after the last. The clock never passes through the states in
     between, so a wait that was met is not breached, and the person not told so, on the way.
 
-    Each fact is checked as `record_event` checks it, and any problem refuses them all
-    (field errors named `facts.<position from 1>.<field>`). A fact whose `source_key` is
-    already recorded with the same type and date is skipped. Returns the events added."""
+    Any problem refuses them all (field errors named `facts.<position from 1>.<field>`).
+    A fact whose `source_key` is already recorded with the same type and date is skipped.
+    Returns the events added."""
+    appended = _append(actor, pathway_id, facts, source, number_fields=True)
+    return [event for event, added in appended if added]
+
+
+def _append(
+    actor: Actor, pathway_id, facts: Sequence[NewEvent], source: str, *, number_fields: bool
+) -> list[tuple[PathwayEvent, bool]]:
+    """Check and append facts, then refresh the clock once: (event, added) per fact."""
     pathway = _pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
     rules = scheme_rules(pathway.scheme.code)
     before = list(pathway.events.all())
     by_key = {event.source_key: event for event in before if event.source_key}
+    by_id = {event.pk: event for event in before}
     corrected = {event.corrects_id for event in before if event.corrects_id is not None}
     sequence = max((event.sequence for event in before), default=0)
     label = actor.label_at(pathway.provider)[:300]
     user = actor.user if actor.user is not None and actor.user.is_authenticated else None
-    added: list[PathwayEvent] = []
+    results: list[tuple[PathwayEvent, bool]] = []
     for position, fact in enumerate(facts, start=1):
+
+        def field(name: str, position=position) -> str:
+            return f"facts.{position}.{name}" if number_fields else name
+
         existing = by_key.get(fact.source_key) if fact.source_key else None
         if existing is not None:
             if (existing.type, existing.occurred_on) != (fact.type, fact.occurred_on):
@@ -334,26 +302,23 @@ def record_events(
                     f"Event {fact.source_key!r} was already recorded as {existing.type} on "
                     f"{existing.occurred_on}; record a correcting event instead.",
                     code="event_key_in_use",
-                    fields={
-                        f"facts.{position}.source_key": [
-                            "Each imported event keeps its first values."
-                        ]
-                    },
+                    fields={field("source_key"): ["Each imported event keeps its first values."]},
                 )
+            results.append((existing, False))
             continue
-        corrects = by_key.get(fact.corrects_key) if fact.corrects_key else None
+        corrects = None
         problems: dict[str, list[str]] = {}
-        if fact.corrects_key and corrects is None:
-            problems["corrects"] = ["Choose an event of this wait."]
-        elif corrects is not None and corrects.pk in corrected:
-            problems["corrects"] = ["That event has already been corrected."]
+        if fact.corrects_key or fact.corrects_id is not None:
+            corrects = by_key.get(fact.corrects_key) or by_id.get(fact.corrects_id)
+            if corrects is None:
+                problems["corrects"] = ["Choose an event of this wait."]
+            elif corrects.pk in corrected:
+                problems["corrects"] = ["That event has already been corrected."]
         problems |= _clean_event(rules, pathway, fact.type, fact.occurred_on, corrects)
         if len(fact.note) > 500:
             problems["note"] = ["Keep the note to 500 characters."]
         if problems:
-            raise invalid_fields(
-                {f"facts.{position}.{name}": messages for name, messages in problems.items()}
-            )
+            raise invalid_fields({field(name): found for name, found in problems.items()})
         sequence += 1
         event = PathwayEvent.objects.create(
             pathway=pathway,
@@ -367,9 +332,10 @@ def record_events(
             source=source,
             source_key=fact.source_key,
         )
-        added.append(event)
+        results.append((event, True))
         if fact.source_key:
             by_key[fact.source_key] = event
+        by_id[event.pk] = event
         if corrects is not None:
             corrected.add(corrects.pk)
         events.publish(
@@ -378,9 +344,20 @@ def record_events(
             type=fact.type,
             occurred_on=fact.occurred_on.isoformat(),
         )
+    added = [event for event, is_new in results if is_new]
     if added:
+        if actor.is_system:
+            # Staff writes are audited by access_person; the platform's own say why here.
+            record_audit(
+                actor,
+                person=pathway.person,
+                action=AuditEvent.Action.WRITE,
+                what=f"wait for {pathway.service}: {', '.join(e.type for e in added)}"[:200],
+                why=f"Recorded by the platform ({source}) for {pathway.provider.name}",
+                organisation=pathway.provider,
+            )
         _refresh(pathway, rules, before, [*before, *added], timezone.localdate())
-    return added
+    return results
 
 
 # --- the clock, stored ---------------------------------------------------------------------
@@ -449,7 +426,9 @@ def _refresh(
         stages={clock.stage: clock.status.value for clock in clocks},
     )
     for clock in clocks:
-        if clock.status == Status.BREACHED:
+        # A stage that breached and has since ended (an old wait imported late) is counted
+        # in the statistics, but care elsewhere can no longer be offered for it.
+        if clock.status == Status.BREACHED and clock.end is None:
             _ensure_right(pathway, clock, rules)
     return clocks
 

@@ -142,6 +142,7 @@ class SchemePlan:
         """Per exclusion rule, its periods as (first day, last day or None while open)."""
         periods = None
         open_since: dict[int, int] = {}
+        depth: dict[int, int] = {}
         for kind, day in events:
             roles = self.exclusion_roles.get(kind)
             if roles is None:
@@ -149,10 +150,15 @@ class SchemePlan:
             if periods is None:
                 periods = [[] for _ in self.exclusions]
             for index, opens in roles:
+                # Periods of a kind nest: one ends when every start has had its end, so an
+                # added period can only widen what is excluded, never cut a period short.
                 if opens:
                     open_since.setdefault(index, day)
-                elif index in open_since:
-                    periods[index].append((open_since.pop(index), day))
+                    depth[index] = depth.get(index, 0) + 1
+                elif depth.get(index):
+                    depth[index] -= 1
+                    if not depth[index]:
+                        periods[index].append((open_since.pop(index), day))
         for index, day in open_since.items():
             periods[index].append((day, None))
         return periods

@@ -436,7 +436,7 @@ def check_rows(actor: Actor, rows: list[Row], *, provider_code: str | None = Non
         visible = _people_in_care(actor, sorted(people.values(), key=str))
     states = _stored_pathways(fine, providers, plan)
     acts_for = {
-        code: actor.is_system or actions._acts_for_provider(actor, provider)
+        code: actor.is_system or actions.acts_for_provider(actor, provider)
         for code, provider in providers.items()
     }
     allowed_types = {
