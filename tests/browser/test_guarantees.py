@@ -4,7 +4,7 @@
   (with and without JavaScript), and the clinician at the practice sees the request on the
   waiting list and offers an appointment, which the citizen then sees;
 - axe-core finds no WCAG 2.2 A/AA problem on My waits, the worklist, a pathway, the offer
-  form (with and without errors) and the decline page;
+  form (with and without errors), the decline page and the compliance statistics;
 - My waits fits a 375px-wide phone screen.
 
 Uses the browser, pages and checks of test_browser.py, so the same tools are needed: without
@@ -126,6 +126,14 @@ def test_a_proxy_sees_the_waits_of_the_person_they_care_for(new_page, demo_regio
     page.wait_for_url("**/waits/for/*/")
     assert "Cardiology at Riverside General Hospital" in page.content()
     check_accessibility(page, "My waits for someone cared for")
+
+
+def test_the_statistics_pages_have_no_accessibility_violations(new_page, demo_region):  # noqa: F811
+    page = new_page()
+    assert page.goto("/waits/statistics/").status == 200
+    check_accessibility(page, "the compliance statistics")
+    assert page.goto("/waits/statistics/providers/R9V01/").status == 200
+    check_accessibility(page, "a provider's compliance statistics")
 
 
 def test_my_waits_fits_a_phone(new_page, demo_region):  # noqa: F811

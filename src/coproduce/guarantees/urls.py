@@ -1,11 +1,7 @@
 from django.urls import include, path
 
 from . import views
-
-# TODO(statistics): guarantees/statistics_views.py is being written by another engineer; once
-# it exists, replace this line with:
-#     from .statistics_views import statistics_urlpatterns
-statistics_urlpatterns: list = []
+from .statistics_views import statistics_urlpatterns
 
 app_name = "guarantees"
 urlpatterns = [
