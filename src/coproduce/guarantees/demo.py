@@ -321,13 +321,12 @@ def _still_waiting(plan: Drawn) -> bool:
 def store_clocks(
     context: DemoContext, pathways: list[Pathway], drawn: list[Drawn]
 ) -> tuple[Counter, list[Right]]:
-    """The stored clock of every stage, and a right for every stage past its deadline, as
-    actions._refresh would have left them (without the notifications). Returns counts by
-    status and the rights of stages still open past their deadline."""
+    """The stored clock of every stage, and a right for every stage still open past its
+    deadline, as actions._refresh would have left them (without the notifications). Returns
+    counts by status and the rights."""
     today = context.today
     records: list[StageRecord] = []
     rights: list[Right] = []
-    open_rights: list[Right] = []
     counts: Counter = Counter()
     for pathway, plan in zip(pathways, drawn, strict=True):
         rules = scheme_rules(plan.scheme.code)
@@ -341,21 +340,20 @@ def store_clocks(
             counts[clock.status] += 1
             if clock.at_risk:
                 counts["at_risk"] += 1
-            if clock.status == Status.BREACHED:
+            if clock.status == Status.BREACHED and clock.end is None:
                 breached_on = clock.deadline + timedelta(days=1)
-                right = Right(
-                    pathway=pathway,
-                    stage=clock.stage,
-                    stage_started_on=clock.start,
-                    breached_on=breached_on,
-                    created_at=_at(min(breached_on, today), 6),
+                rights.append(
+                    Right(
+                        pathway=pathway,
+                        stage=clock.stage,
+                        stage_started_on=clock.start,
+                        breached_on=breached_on,
+                        created_at=_at(min(breached_on, today), 6),
+                    )
                 )
-                rights.append(right)
-                if clock.end is None:
-                    open_rights.append(right)
     StageRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
     Right.objects.bulk_create(rights, batch_size=BATCH_SIZE)
-    return counts, open_rights
+    return counts, rights
 
 
 def ask_for_some(context: DemoContext, open_rights: list[Right]) -> list[Right]:
@@ -436,15 +434,17 @@ def create_fixed_waits(context: DemoContext, fixed: dict) -> None:
             service=service,
             external_id=reference,
         )
-        for kind, days_ago, note in events:
-            actions.record_event(
-                actor,
-                pathway_id=pathway.pk,
-                type=kind,
-                occurred_on=today - timedelta(days=days_ago),
-                note=note,
-                source=source,
-            )
+        # The history in one go: the clock is evaluated once, after the last event, so a
+        # stage that was met is never past its deadline on the way (no false notification).
+        actions.record_events(
+            actor,
+            pathway_id=pathway.pk,
+            facts=[
+                actions.NewEvent(kind, today - timedelta(days=days_ago), note)
+                for kind, days_ago, note in events
+            ],
+            source=source,
+        )
         return pathway
 
     wait(
@@ -455,15 +455,12 @@ def create_fixed_waits(context: DemoContext, fixed: dict) -> None:
         "Physiotherapy",
         "Y90001-DEMO-01",
         [
-            # Each stage's end is recorded before its start, and the days not counted before
-            # the stage they pause, so that back-filling the history never shows a stage as
-            # past its deadline that was not (a right and a notification would fire at once).
-            ("assessment", 138, "Assessed by the practice physiotherapist"),
             ("contact", 140, "Knee pain after the operation"),
             ("contact_answered", 140, ""),
+            ("assessment", 138, "Assessed by the practice physiotherapist"),
+            ("referral", 130, "Referred for a course of specialist physiotherapy"),
             ("patient_wait_start", 100, "Away for two weeks, agreed with the physiotherapist"),
             ("patient_wait_end", 86, ""),
-            ("referral", 130, "Referred for a course of specialist physiotherapy"),
         ],
         PathwayEvent.Source.WEB,
     )
@@ -484,7 +481,7 @@ def create_fixed_waits(context: DemoContext, fixed: dict) -> None:
         "R9V02",
         "Ophthalmology",
         "R9V02-DEMO-01",
-        [("treatment", 235, "Cataract removed"), ("first_visit", 280, ""), ("referral", 320, "")],
+        [("referral", 320, ""), ("first_visit", 280, ""), ("treatment", 235, "Cataract removed")],
         PathwayEvent.Source.IMPORT,
     )
     if "mother" in fixed:
