@@ -949,6 +949,17 @@ class WaitingFigures:
     bands: tuple[int, ...]  # waiting (not paused), by BANDS
     over_limit: int  # waiting (not paused) longer than the stage's limit
     paused: tuple[tuple[str, int], ...]  # (ExclusionKind value, count), every kind
+    # Of the waits not paused, in the stage's own days (working days for working-day limits).
+    median_days: float | None = None
+    percentile_92_days: int | None = None
+
+    @property
+    def within_limit(self) -> int:
+        return self.waiting - self.over_limit
+
+    @property
+    def within_limit_percent(self) -> float | None:
+        return 100 * self.within_limit / self.waiting if self.waiting else None
 
     @property
     def waiting(self) -> int:
@@ -972,8 +983,9 @@ def still_waiting(
     unit_code: str | None = None,
 ) -> list[WaitingFigures]:
     """Who is still waiting at each unit on `as_of` (today, or a day to come: the cells hold
-    the waits open now), by weeks waited, over the limit, and paused by kind. Ordered by unit
-    name. Raw counts: suppress to publish."""
+    the waits open now), by weeks waited, over the limit, the median and 92nd percentile days
+    waited so far, and paused by kind. Ordered by unit name. Raw counts: suppress to
+    publish."""
     scheme_ids = _scheme_ids(scheme_code)
     cells = OpenCell.objects.filter(
         scheme_id__in=scheme_ids, stage=stage, dimension=dimension, service=service or ALL_SERVICES
@@ -990,7 +1002,13 @@ def still_waiting(
     limits: dict[str, tuple] = {}
     for code, unit, since, paused_by, n in rows:
         tally = tallies.setdefault(
-            unit, {"bands": [0] * len(BANDS), "over": 0, "paused": dict.fromkeys(kinds, 0)}
+            unit,
+            {
+                "bands": [0] * len(BANDS),
+                "over": 0,
+                "paused": dict.fromkeys(kinds, 0),
+                "histogram": Counter(),
+            },
         )
         if paused_by:
             tally["paused"][paused_by] = tally["paused"].get(paused_by, 0) + n
@@ -1001,6 +1019,7 @@ def still_waiting(
         days = max(0, (as_of - since).days)
         tally["bands"][band_index(days)] += n
         waited = days if calendar is None else calendar.count(since.toordinal(), as_of.toordinal())
+        tally["histogram"][waited] += n
         if waited > limit:
             tally["over"] += n
     names = _unit_names(dimension, tallies)
@@ -1011,6 +1030,8 @@ def still_waiting(
             bands=tuple(tally["bands"]),
             over_limit=tally["over"],
             paused=tuple(tally["paused"].items()),
+            median_days=median(tally["histogram"]),
+            percentile_92_days=percentile(tally["histogram"], PERCENTILE),
         )
         for unit, tally in sorted(
             tallies.items(), key=lambda item: (names.get(item[0], item[0]).casefold(), item[0])

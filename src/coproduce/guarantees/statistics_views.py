@@ -1,0 +1,375 @@
+"""The public compliance statistics pages: waiting times against each guarantee, per provider
+and per place, month by month. No sign-in; nothing about any one person.
+
+The figures come from guarantees.compliance (the read path that open data also uses), which
+returns raw counts; small numbers are suppressed here, as published: a count from 1 to 4 is
+shown as "fewer than 5", a median or percentile is shown only when it is worked out from at
+least 5 waits, and a share only when neither its part nor the rest is from 1 to 4 (it would
+give the count away). In a row of waits by band, if only one count would be hidden, the next
+smallest is hidden too, so that it cannot be worked out from the total.
+
+Mounted by guarantees.urls at /waits/statistics/ (`statistics_urlpatterns`).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coproduce.people.models import Organisation
+
+from . import compliance
+from .models import CompletedCell, Dimension, Scheme, SchemeStage
+from .rules import ExclusionKind, LimitUnit
+
+MONTHS = 13
+
+PAUSE_LABELS = {
+    ExclusionKind.PATIENT: gettext_lazy("Patient-chosen wait"),
+    ExclusionKind.MEDICAL: gettext_lazy("Medical reason"),
+    ExclusionKind.EXAMINATION: gettext_lazy("Examinations"),
+}
+
+# The chart: a fixed coordinate system; the SVG scales to its column.
+CHART_WIDTH = 520
+CHART_HEIGHT = 250
+CHART_LEFT = 50  # room for the percentage labels
+CHART_TOP = 12
+CHART_BOTTOM = 44  # room for the month labels
+CHART_RIGHT = 8
+
+
+# --- small numbers, as shown -----------------------------------------------------------------
+
+
+def show_count(count: int | None) -> str:
+    if count is None or compliance.is_suppressed(count):
+        return _("fewer than 5")
+    return f"{count:,}"
+
+
+def show_percent(part: int, base: int) -> str:
+    """`part` of `base` as a share: only from 5 or more, and hidden when it would give away a
+    count under 5 (the part, or the rest); never rounded up to 100% or down to 0%."""
+    if base == 0:
+        return _("none")
+    if base < compliance.SUPPRESS_BELOW:
+        return _("fewer than 5 waits")
+    if compliance.is_suppressed(part) or compliance.is_suppressed(base - part):
+        return _("hidden")
+    share = 100 * part / base
+    whole = round(share)
+    if whole == 100 and share < 100:
+        return _("over 99%")
+    if whole == 0 and share > 0:
+        return _("under 1%")
+    return f"{whole}%"
+
+
+def show_days(days: float | None, base: int) -> str:
+    if base == 0 or days is None:
+        return _("none")
+    if base < compliance.SUPPRESS_BELOW:
+        return _("fewer than 5 waits")
+    return f"{days:g}"
+
+
+def show_row(parts: list[int]) -> list[str]:
+    return [show_count(value) for value in compliance.shown_row(parts)]
+
+
+# --- what was asked for --------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    """The scheme, stage and month shown, from the query string (defaults if missing or not
+    known: a filter form on a public page never fails)."""
+
+    schemes: list[Scheme]
+    scheme: Scheme | None
+    stages: list[SchemeStage]
+    stage: SchemeStage | None
+    months: list[date]
+    month: date
+    today: date
+
+    @property
+    def unit_words(self) -> str:
+        if self.stage is not None and self.stage.unit == LimitUnit.WORKING_DAYS:
+            return _("working days")
+        return _("days")
+
+    @property
+    def limit_words(self) -> str:
+        if self.stage is None:
+            return ""
+        if self.stage.unit == LimitUnit.WEEKS:
+            return _("%(weeks)d weeks (%(days)d days)") % {
+                "weeks": self.stage.limit,
+                "days": self.stage.limit * 7,
+            }
+        return f"{self.stage.limit} {self.unit_words}"
+
+    def query(self, **changes) -> str:
+        values = {
+            "scheme": self.scheme.code if self.scheme else "",
+            "stage": self.stage.code if self.stage else "",
+            "month": self.month.strftime("%Y-%m"),
+        }
+        return urlencode(values | changes)
+
+
+def read_choice(request: HttpRequest) -> Choice:
+    today = timezone.localdate()
+    schemes = list(Scheme.objects.order_by("family", "effective_from"))
+    wanted = request.GET.get("scheme", "")
+    scheme = next((s for s in schemes if s.code == wanted), None)
+    if scheme is None:
+        scheme = _busiest_scheme(schemes, today)
+    stages = list(SchemeStage.objects.filter(scheme=scheme).order_by("position")) if scheme else []
+    wanted = request.GET.get("stage", "")
+    stage = next((s for s in stages if s.code == wanted), stages[0] if stages else None)
+    months = list(
+        reversed(compliance.months_between(compliance.window_start(today, MONTHS), today))
+    )
+    wanted = request.GET.get("month", "")
+    month = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+    if month is None:
+        month = months[1] if len(months) > 1 else months[0]  # the last full month
+    return Choice(schemes, scheme, stages, stage, months, month, today)
+
+
+def _busiest_scheme(schemes: list[Scheme], today: date) -> Scheme | None:
+    """The scheme in effect with the most waits ended in the last 13 months (read from the
+    month total rows), or the first in effect."""
+    in_effect = [s for s in schemes if s.in_effect_on(today)] or schemes
+    if not in_effect:
+        return None
+    ended = dict(
+        CompletedCell.objects.filter(
+            scheme__in=in_effect,
+            dimension=Dimension.PROVIDER,
+            service=compliance.ALL_SERVICES,
+            month__gte=compliance.window_start(today, MONTHS),
+            outcome=compliance.MEASURED,
+            days_waited=compliance.ALL_DAYS,
+        )
+        .order_by()
+        .values_list("scheme_id")
+        .annotate(n=Sum("count"))
+    )
+    return max(in_effect, key=lambda s: (ended.get(s.pk, 0), -in_effect.index(s)))
+
+
+def month_name(month: date, today: date) -> str:
+    name = date_format(month, "F Y")
+    if month == compliance.month_of(today):
+        return _("%(month)s (so far)") % {"month": name}
+    return name
+
+
+def _url(request: HttpRequest, name: str, *args) -> str:
+    namespace = request.resolver_match.namespace if request.resolver_match else ""
+    return reverse(f"{namespace}:{name}" if namespace else name, args=args)
+
+
+# --- rows, as the tables show them -----------------------------------------------------------
+
+
+def completed_row(figures: compliance.CompletedFigures, **extra) -> dict:
+    base = figures.completed
+    return {
+        "code": figures.unit_code,
+        "name": figures.unit_name,
+        "month": figures.month,
+        "completed": show_count(base),
+        "within": show_percent(figures.met, base),
+        "median": show_days(figures.median_days, base),
+        "percentile": show_days(figures.percentile_92_days, base),
+        "lapsed": show_count(figures.lapsed),
+        "nullified": show_count(figures.nullified),
+        "patient_count": show_count(figures.patient_count),
+        "patient_days": show_days(figures.patient_days, figures.patient_count)
+        if figures.patient_count
+        else _("none"),
+        "medical_count": show_count(figures.medical_count),
+        "medical_days": show_days(figures.medical_days, figures.medical_count)
+        if figures.medical_count
+        else _("none"),
+        **extra,
+    }
+
+
+def waiting_row(figures: compliance.WaitingFigures, **extra) -> dict:
+    base = figures.waiting
+    return {
+        "code": figures.unit_code,
+        "name": figures.unit_name,
+        "bands": show_row(list(figures.bands)),
+        "waiting": show_count(base),
+        "over_limit": show_count(figures.over_limit),
+        "within": show_percent(figures.within_limit, base),
+        "median": show_days(figures.median_days, base),
+        "percentile": show_days(figures.percentile_92_days, base),
+        "paused": [show_count(figures.paused_by(kind)) for kind in PAUSE_LABELS],
+        "paused_total": show_count(figures.paused_total),
+        **extra,
+    }
+
+
+def contact_row(figures: compliance.ContactFigures) -> dict:
+    return {
+        "name": figures.provider_name,
+        "contacts": show_count(figures.contacts),
+        "answered": show_count(figures.answered_same_day),
+        "share": show_percent(figures.answered_same_day, figures.contacts),
+    }
+
+
+def chart(months: list[compliance.CompletedFigures]) -> dict:
+    """A bar chart of the share within the limit by month, as SVG coordinates. A month whose
+    share is not shown (fewer than 5 waits, or hidden) has no bar; the table says why."""
+    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = plot_width / max(1, len(months))
+    bars = []
+    for index, figures in enumerate(months):
+        share = figures.within_limit_percent
+        shown = show_percent(figures.met, figures.completed).endswith("%")
+        height = plot_height * share / 100 if shown else 0
+        x = CHART_LEFT + index * slot
+        bars.append(
+            {
+                "x": round(x + slot * 0.15, 1),
+                "width": round(slot * 0.7, 1),
+                "y": round(CHART_TOP + plot_height - height, 1),
+                "height": round(height, 1),
+                "shown": shown,
+                "label_x": round(x + slot / 2, 1),
+                "label": date_format(figures.month, "M"),
+                "year": date_format(figures.month, "Y")
+                if index == 0 or figures.month.month == 1
+                else "",
+            }
+        )
+    gridlines = [
+        {"y": round(CHART_TOP + plot_height * (1 - value / 100), 1), "label": f"{value}%"}
+        for value in (0, 25, 50, 75, 100)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "label_y": CHART_HEIGHT - CHART_BOTTOM + 19,
+        "year_y": CHART_HEIGHT - CHART_BOTTOM + 37,
+        "bars": bars,
+        "gridlines": gridlines,
+    }
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Every provider and place for a scheme's stage: waits completed in a month, waits still
+    open today by how long, and (for schemes with the same-day promise) contacts answered the
+    same day."""
+    choice = read_choice(request)
+    context = {"choice": choice, "month_name": month_name(choice.month, choice.today)}
+    if choice.scheme is None or choice.stage is None:
+        return render(request, "guarantees/statistics.html", context)
+    scheme, stage, today = choice.scheme.code, choice.stage.code, choice.today
+    by_provider = compliance.provider_month_summary(scheme, stage, as_of=today, months=MONTHS)
+    by_place = compliance.locality_month_summary(scheme, stage, as_of=today, months=MONTHS)
+    provider_urls = {
+        figures.unit_code: _url(request, "statistics-provider", figures.unit_code)
+        + "?"
+        + choice.query()
+        for figures in by_provider
+    }
+    context |= stage_context(choice)
+    context |= {
+        "providers": [
+            completed_row(f, url=provider_urls[f.unit_code])
+            for f in by_provider
+            if f.month == choice.month
+        ],
+        "places": [completed_row(f) for f in by_place if f.month == choice.month],
+        "waiting_providers": [
+            waiting_row(f, url=provider_urls.get(f.unit_code))
+            for f in compliance.still_waiting(scheme, stage, as_of=today)
+        ],
+        "waiting_places": [
+            waiting_row(f)
+            for f in compliance.still_waiting(
+                scheme, stage, as_of=today, dimension=Dimension.LOCALITY
+            )
+        ],
+        "contacts": [
+            contact_row(f)
+            for f in compliance.same_day_contacts(as_of=today, months=MONTHS)
+            if f.month == choice.month
+        ]
+        if _measures_same_day_contact(choice)
+        else None,
+    }
+    return render(request, "guarantees/statistics.html", context)
+
+
+def stage_context(choice: Choice) -> dict:
+    """What the tables need to know about the stage: its unit and which columns apply."""
+    stage = choice.stage
+    return {
+        "unit_words": choice.unit_words,
+        "bands": compliance.BANDS,
+        "pause_labels": list(PAUSE_LABELS.values()),
+        "exclusions": bool(stage.exclusions),
+        "show_lapsed": bool(stage.lapse_events or stage.lapse_on_repeat),
+        "show_nullified": bool(stage.nullify_events),
+    }
+
+
+def _measures_same_day_contact(choice: Choice) -> bool:
+    return compliance.CONTACT_ANSWERED_EVENT in (choice.scheme.extra_events or [])
+
+
+def provider_statistics_page(request: HttpRequest, provider_code: str) -> HttpResponse:
+    """One provider over 13 months: the share within the limit by month (a chart, and the same
+    figures in a table), completed waits in detail, and who is waiting now."""
+    provider = Organisation.objects.filter(code=provider_code).first()
+    if provider is None:
+        raise Http404(_("No provider has that code."))
+    choice = read_choice(request)
+    context = {"choice": choice, "provider": provider}
+    if choice.scheme is not None and choice.stage is not None:
+        scheme, stage, today = choice.scheme.code, choice.stage.code, choice.today
+        months = compliance.provider_month_summary(
+            scheme, stage, as_of=today, months=MONTHS, unit_code=provider.code
+        )
+        waiting = compliance.still_waiting(scheme, stage, as_of=today, unit_code=provider.code)
+        context |= stage_context(choice)
+        context |= {
+            "has_figures": bool(months) or bool(waiting),
+            "months": [completed_row(f, month_name=month_name(f.month, today)) for f in months],
+            "chart": chart(months) if months else None,
+            "waiting": bool(waiting),
+            "waiting_rows": [waiting_row(figures) for figures in waiting],
+            "overview_url": _url(request, "statistics") + "?" + choice.query(),
+        }
+    return render(request, "guarantees/statistics_provider.html", context)
+
+
+statistics_urlpatterns = [
+    path("", statistics_page, name="statistics"),
+    path("providers/<str:provider_code>/", provider_statistics_page, name="statistics-provider"),
+]
