@@ -3,8 +3,10 @@ the stored clock, and read from cells in a fixed number of queries."""
 
 import datetime as dt
 import random
+import threading
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from coproduce import events
@@ -245,8 +247,10 @@ def test_open_waits_age_into_later_bands_and_over_the_limit_without_re_evaluatio
     clinic.pathway(events=[("referral", days_ago(15))])
     today = waiting()[hospital.code]
     assert (today.bands, today.over_limit) == ((1, 0, 1, 0, 0, 0), 0)
+    assert (today.median_days, today.percentile_92_days) == (57.5, 100)
     later = waiting(as_of=TODAY + dt.timedelta(days=30))[hospital.code]
     assert (later.bands, later.over_limit) == ((0, 1, 0, 1, 0, 0), 1)  # 45 and 130 days
+    assert (later.median_days, later.within_limit_percent) == (87.5, 50)
 
 
 def test_a_paused_wait_is_counted_by_why_and_resumes_where_it_stopped(clinic, hospital):
@@ -538,3 +542,41 @@ def test_small_numbers_are_suppressed_and_cannot_be_worked_out_from_a_total():
     assert compliance.shown_row([10, 3, 2, 7]) == [10, None, None, 7]
     assert compliance.shown_row([10, 3, 0, 7], total_shown=False) == [10, None, 0, 7]
     assert compliance.shown_row([3, 0]) == [None, 0]
+
+
+# --- at the same time ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_events_recorded_at_once_for_one_provider_and_month_keep_exact_figures(place):
+    """Two clerks record treatments at the same provider at the same moment, over and over,
+    moving the same month's histogram and median: no deadlock, nothing lost."""
+    provider = OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
+    clinic = Clinic(provider, Actor(user=RoleFactory(organisation=provider).user), place)
+    pathways = [clinic.pathway(events=[("referral", days_ago(30 + 40 * n))]) for n in range(4)]
+    start = threading.Barrier(2)
+    failures = []
+
+    def clerk(mine):
+        try:
+            for day in (5, 3, 1, 0):
+                start.wait(timeout=30)
+                for pathway in mine:
+                    event = clinic.record(pathway, "treatment", days_ago(day))
+                    if day:
+                        clinic.record(pathway, PathwayEvent.ENTERED_IN_ERROR, TODAY, event)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    clerks = [threading.Thread(target=clerk, args=(pathways[n::2],)) for n in range(2)]
+    for thread in clerks:
+        thread.start()
+    for thread in clerks:
+        thread.join(timeout=120)
+    assert not failures
+    row = totals()[provider.code]
+    assert (row.completed, row.median_days, row.percentile_92_days) == (4, 90, 150)
+    assert no_drift()
