@@ -3,7 +3,8 @@ imports a module by name.
 
 - demo generators: each adds its own data to the demo region, in order;
 - personal data: every model that holds data about a person, so "My data" exports it all;
-- API routers: each module's HTTP endpoints, mounted under /api/.
+- API routers: each module's HTTP endpoints, mounted under /api/;
+- person-page links: what staff can do for a person in a module, linked from their record.
 """
 
 from collections.abc import Callable
@@ -32,6 +33,7 @@ class PersonalDataSection:
 _demo_generators: dict[str, DemoGenerator] = {}
 _api_routers: dict[str, str] = {}
 _personal_data: dict[str, PersonalDataSection] = {}
+_person_page_links: dict[str, tuple[str, str]] = {}
 
 
 def register_demo_generator(name: str, generate: Callable[..., Any], *, order: int = 100) -> None:
@@ -57,3 +59,13 @@ def register_api_router(dotted_path: str, *, prefix: str = "/") -> None:
 
 def api_routers() -> list[tuple[str, str]]:
     return list(_api_routers.items())
+
+
+def register_person_page_link(name: str, *, text: str, url_name: str) -> None:
+    """Link from a person's record (for staff) to a module's page; the URL takes the person's
+    id as `person_id`."""
+    _person_page_links[name] = (text, url_name)
+
+
+def person_page_links() -> list[tuple[str, str]]:
+    return list(_person_page_links.values())

@@ -252,7 +252,19 @@ def test_download_contains_every_field_of_everything_held(client, citizen, staff
     assert data["person"]["id"] == str(citizen.pk)
     assert data["person"]["given_name"] == citizen.given_name
     assert data["account"]["username"] == citizen.user.username
-    for section in registry.personal_data_sections():
+    # Each later module's own tests check its sections the same way (assert_download_complete).
+    core_sections = [
+        section
+        for section in registry.personal_data_sections()
+        if section.model_label.split(".")[0] in ("people", "messaging")
+    ]
+    assert_download_complete(data, core_sections)
+
+
+def assert_download_complete(data: dict, sections) -> None:
+    """Every concrete field of every row of these sections is in the download, and each
+    section has rows (the test made some)."""
+    for section in sections:
         model = apps.get_model(section.model_label)
         expected = {
             field.attname

@@ -363,7 +363,7 @@ def _append(
 # --- the clock, stored ---------------------------------------------------------------------
 
 
-def _record_for(pathway: Pathway, clock: StageClock, position: int, today: date) -> StageRecord:
+def stage_record(pathway: Pathway, clock: StageClock, position: int, today: date) -> StageRecord:
     excluded = dict(clock.excluded_by_kind)
     return StageRecord(
         pathway=pathway,
@@ -408,7 +408,7 @@ def _refresh(
     clocks = evaluate(rules, clock_events(events_after), today)
     old_records = list(StageRecord.objects.filter(pathway=pathway))
     new_records = [
-        _record_for(pathway, clock, position, today)
+        stage_record(pathway, clock, position, today)
         for position, clock in enumerate(clocks, start=1)
     ]
     StageRecord.objects.filter(pathway=pathway).delete()

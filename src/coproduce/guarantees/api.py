@@ -26,8 +26,6 @@ from coproduce.people.access import (
     Actor,
     PersonNotFound,
     access_person,
-    current_care_relationships,
-    current_consents,
 )
 from coproduce.people.models import RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
@@ -37,6 +35,7 @@ from .models import Pathway, PathwayEvent, Right, Scheme
 from .queries import (
     RightStatus,
     effective_events,
+    in_health_care_of,
     pathway_clocks,
     right_overdue,
     right_status,
@@ -326,19 +325,9 @@ def _visible_people(actor: Actor) -> Q:
     """Whose waits a list may show: staff see people in their organisations' care (health);
     a citizen themself and the people they act for."""
     if actor.is_staff_member:
-        now = timezone.now()
         ids = actor.organisation_ids
-        caring = current_care_relationships(timezone.localdate(now)).filter(
-            organisation_id__in=ids, category=RecordCategory.HEALTH
-        )
-        consenting = current_consents(now).filter(
-            organisation_id__in=ids, category=RecordCategory.HEALTH
-        )
         at_provider = Q(provider_id__in=ids) | Q(provider__parent_id__in=ids)
-        return at_provider & (
-            Q(person_id__in=caring.values("person_id"))
-            | Q(person_id__in=consenting.values("person_id"))
-        )
+        return at_provider & in_health_care_of(actor)
     own = actor.own_person
     if own is None:
         raise NotAllowed("Sign in as a citizen or a member of staff to see waits.")

@@ -43,6 +43,9 @@ class GuaranteesConfig(AppConfig):
         from . import demo, tiles
 
         registry.register_demo_generator("guarantees", demo.generate, order=50)
+        registry.register_person_page_link(
+            "guarantees", text="Open a wait for this person", url_name="guarantees:open"
+        )
 
         home_tiles.register_home_tile(
             "guarantees", home_tiles.CITIZEN, tiles.my_waits_tile, order=10

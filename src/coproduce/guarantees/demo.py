@@ -336,7 +336,7 @@ def store_clocks(
         ]
         clocks = evaluate(rules, clock_events(events), today)
         for position, clock in enumerate(clocks, start=1):
-            records.append(actions._record_for(pathway, clock, position, today))
+            records.append(actions.stage_record(pathway, clock, position, today))
             counts[clock.status] += 1
             if clock.at_risk:
                 counts["at_risk"] += 1

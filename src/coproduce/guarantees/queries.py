@@ -5,15 +5,15 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from coproduce.people.access import Actor
-from coproduce.people.models import Organisation
+from coproduce.people.access import Actor, current_care_relationships, current_consents
+from coproduce.people.models import Organisation, Person, RecordCategory
 
 from .clock import evaluate
-from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage
-from .rules import ClockEvent, SchemeRules, StageClock, rules_from_definition
+from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage, StageRecord
+from .rules import ClockEvent, SchemeRules, StageClock, Status, rules_from_definition
 
 
 def scheme_definition(scheme: Scheme) -> dict:
@@ -162,4 +162,72 @@ def alternative_providers(
     return sorted(
         ((providers[pid], days) for pid, days in meeting.items() if pid in providers),
         key=lambda pair: (pair[1], pair[0].name),
+    )
+
+
+def in_health_care_of(actor: Actor, person_field: str = "person_id") -> Q:
+    """People whose health record the actor's organisations may see today (a current care
+    relationship or consent), as a filter on the column named by `person_field`."""
+    now = timezone.now()
+    caring = current_care_relationships(timezone.localdate(now)).filter(
+        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
+    )
+    consenting = current_consents(now).filter(
+        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
+    )
+    return Q(**{f"{person_field}__in": caring.values("person_id")}) | Q(
+        **{f"{person_field}__in": consenting.values("person_id")}
+    )
+
+
+def waits_for_person(person: Person) -> QuerySet[Pathway]:
+    return (
+        Pathway.objects.filter(person=person)
+        .select_related("scheme", "provider")
+        .prefetch_related("events", "rights")
+        .order_by("-created_at")
+    )
+
+
+def worklist_candidates(actor: Actor, provider_ids: list[int], today: date) -> QuerySet:
+    """Open stages at these providers that are at risk or past their deadline by the stored
+    clock, about people the actor may see, soonest deadline first."""
+    return (
+        StageRecord.objects.filter(
+            provider_id__in=provider_ids,
+            status__in=[Status.RUNNING, Status.BREACHED],
+            end__isnull=True,
+            deadline__isnull=False,
+            at_risk_on__lte=today,
+        )
+        .filter(in_health_care_of(actor, "pathway__person_id"))
+        .select_related("pathway__person", "pathway__provider", "pathway__scheme")
+        .order_by("deadline", "pathway_id", "position")
+    )
+
+
+def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
+    """Requests for care elsewhere still in hand: waiting for an offer (soonest reply date,
+    so overdue ones, first), accepted and waiting for treatment, then offered and waiting for
+    the person's answer."""
+    return (
+        Right.objects.filter(
+            pathway__provider_id__in=provider_ids,
+            requested_at__isnull=False,
+            declined_at__isnull=True,
+            treated_on__isnull=True,
+        )
+        .filter(in_health_care_of(actor, "pathway__person_id"))
+        .select_related(
+            "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
+        )
+        .annotate(
+            step=Case(
+                When(offered_at__isnull=True, then=Value(0)),
+                When(accepted_at__isnull=False, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("step", "respond_by", "offered_appointment_on", "pk")
     )

@@ -15,8 +15,8 @@ from coproduce.people.access import Actor
 from coproduce.web.tiles import Tile
 
 from .models import Right, StageRecord
+from .queries import in_health_care_of, waits_for_person
 from .rules import Status
-from .views import visible_health_records, waits_for_person
 
 
 def my_waits_tile(actor: Actor) -> Tile | None:
@@ -65,12 +65,13 @@ def waiting_list_tile(actor: Actor) -> Tile | None:
         return None
     today = timezone.localdate()
     at_providers = Q(provider_id__in=ids) | Q(provider__parent_id__in=ids)
-    visible = visible_health_records(actor)
+    visible = in_health_care_of(actor, "pathway__person_id")
     open_stages = StageRecord.objects.filter(
         at_providers, visible, end__isnull=True, deadline__isnull=False
     )
-    missed = open_stages.filter(status=Status.BREACHED).count()
-    at_risk = open_stages.filter(status=Status.RUNNING, at_risk_on__lte=today).count()
+    # By deadline, not stored status: a wait passes its deadline without any new event.
+    missed = open_stages.filter(deadline__lt=today).count()
+    at_risk = open_stages.filter(deadline__gte=today, at_risk_on__lte=today).count()
     requests = (
         Right.objects.filter(
             Q(pathway__provider_id__in=ids) | Q(pathway__provider__parent_id__in=ids),

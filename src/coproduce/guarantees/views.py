@@ -14,7 +14,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,8 +31,6 @@ from coproduce.people.access import (
     Actor,
     PersonNotFound,
     access_person,
-    current_care_relationships,
-    current_consents,
 )
 from coproduce.people.models import AuditEvent, Organisation, Person, RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
@@ -47,7 +45,15 @@ from .forms import (
     event_label,
 )
 from .models import Pathway, PathwayEvent, Right, Scheme, StageRecord
-from .queries import RightStatus, right_overdue, right_status, scheme_rules
+from .queries import (
+    RightStatus,
+    open_requests,
+    right_overdue,
+    right_status,
+    scheme_rules,
+    waits_for_person,
+    worklist_candidates,
+)
 from .rules import ExclusionKind, StageClock, Status, event_types
 
 WORKLIST_PAGE_SIZE = 50
@@ -273,15 +279,6 @@ def _my_waits_url(person: Person, actor: Actor) -> str:
     return reverse("guarantees:my-waits-for", kwargs={"person_id": person.pk})
 
 
-def waits_for_person(person: Person) -> QuerySet[Pathway]:
-    return (
-        Pathway.objects.filter(person=person)
-        .select_related("scheme", "provider")
-        .prefetch_related("events", "rights")
-        .order_by("-created_at")
-    )
-
-
 @never_cache
 @login_required
 def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
@@ -405,21 +402,6 @@ def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
 # --- Staff: who may be listed --------------------------------------------------------------
 
 
-def visible_health_records(actor: Actor) -> Q:
-    """People whose health record the actor's organisations may see today (care or consent),
-    as a filter on a `person_id` column reached through `pathway__person_id`."""
-    now = timezone.now()
-    caring = current_care_relationships(timezone.localdate(now)).filter(
-        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
-    )
-    consenting = current_consents(now).filter(
-        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
-    )
-    return Q(pathway__person_id__in=caring.values("person_id")) | Q(
-        pathway__person_id__in=consenting.values("person_id")
-    )
-
-
 def _providers_of(actor: Actor) -> list[Organisation]:
     """The organisations the actor works for, in the order of their roles, once each."""
     seen: dict[int, Organisation] = {}
@@ -476,50 +458,6 @@ def _page_links(request: HttpRequest, page: Page, parameter: str, label: str) ->
 class WorklistRow:
     record: StageRecord
     stage: StageDisplay
-
-
-def worklist_candidates(actor: Actor, provider_ids: list[int], today: date) -> QuerySet:
-    """Open stages at these providers that are at risk or past their deadline by the stored
-    clock, about people the actor may see, soonest deadline first."""
-    return (
-        StageRecord.objects.filter(
-            provider_id__in=provider_ids,
-            status__in=[Status.RUNNING, Status.BREACHED],
-            end__isnull=True,
-            deadline__isnull=False,
-            at_risk_on__lte=today,
-        )
-        .filter(visible_health_records(actor))
-        .select_related("pathway__person", "pathway__provider", "pathway__scheme")
-        .order_by("deadline", "pathway_id", "position")
-    )
-
-
-def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
-    """Requests for care elsewhere still in hand: waiting for an offer (soonest reply date,
-    so overdue ones, first), accepted and waiting for treatment, then offered and waiting for
-    the person's answer."""
-    return (
-        Right.objects.filter(
-            pathway__provider_id__in=provider_ids,
-            requested_at__isnull=False,
-            declined_at__isnull=True,
-            treated_on__isnull=True,
-        )
-        .filter(visible_health_records(actor))
-        .select_related(
-            "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
-        )
-        .annotate(
-            step=Case(
-                When(offered_at__isnull=True, then=Value(0)),
-                When(accepted_at__isnull=False, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("step", "respond_by", "offered_appointment_on", "pk")
-    )
 
 
 @dataclass

@@ -414,5 +414,9 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
         "person": access.person,
         "messages_sent": list(sent[:PERSON_MESSAGES_SHOWN]),
         "messages_total": sent.count(),
+        "module_links": [
+            (text, reverse(url_name, kwargs={"person_id": access.person.pk}))
+            for text, url_name in registry.person_page_links()
+        ],
     }
     return render(request, "people/person.html", context)
