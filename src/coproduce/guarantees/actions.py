@@ -580,6 +580,11 @@ def offer_care_elsewhere(
     right.offered_appointment_on = appointment_on
     right.reply_by = min(today + timedelta(days=OFFER_REPLY_DAYS), appointment_on)
     right.save()
+    stage = scheme_rules(right.pathway.scheme.code).stage(right.stage)
+    if "declined_alternative" in stage.lapse_events:
+        consequence = "If you decline, the guarantee no longer applies to this wait."
+    else:
+        consequence = "If you decline, you stay on the waiting list where you are."
     send_message(
         Actor.system(),
         person_id=right.pathway.person_id,
@@ -587,8 +592,7 @@ def offer_care_elsewhere(
         subject=f"You can be seen sooner for {right.pathway.service}",
         body=(
             f"{provider.name} can see you on {appointment_on:%-d %B %Y}. Please accept or "
-            f"decline by {right.reply_by:%-d %B %Y} in My waits. If you decline, the guarantee "
-            "no longer applies to this wait."
+            f"decline by {right.reply_by:%-d %B %Y} in My waits. {consequence}"
         ),
         reason="The person asked for care elsewhere and an alternative was found.",
     )
