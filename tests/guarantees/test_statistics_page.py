@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils import timezone
 
 from coproduce import urls as site_urls
@@ -206,3 +206,12 @@ def test_shares_never_give_away_a_small_count():
     ] == ["none", "fewer than 5 waits", "100%", "0%", "50%", "hidden", "hidden"]
     assert show_percent(1995, 2000) == "over 99%"
     assert show_percent(5, 2000) == "under 1%"
+
+
+@pytest.mark.urls("coproduce.urls")
+def test_the_site_mounts_the_pages_at_waits_statistics(client, busy):
+    assert reverse("guarantees:statistics") == PAGE
+    html = get(client)
+    link = f"{PAGE}providers/{busy.provider.code}/?"
+    assert link in html
+    assert client.get(link).status_code == 200
