@@ -14,7 +14,7 @@ Mounted by guarantees.urls at /waits/statistics/ (`statistics_urlpatterns`).
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -154,9 +154,17 @@ def _busiest_scheme(schemes: list[Scheme], today: date) -> Scheme | None:
     in_effect = [s for s in schemes if s.in_effect_on(today)] or schemes
     if not in_effect:
         return None
+    # By scheme and stage, so that each is a range of the cells' key index.
+    stages = Q()
+    for scheme_id, stage in SchemeStage.objects.filter(scheme__in=in_effect).values_list(
+        "scheme_id", "code"
+    ):
+        stages |= Q(scheme_id=scheme_id, stage=stage)
+    if not stages:
+        return in_effect[0]
     ended = dict(
         CompletedCell.objects.filter(
-            scheme__in=in_effect,
+            stages,
             dimension=Dimension.PROVIDER,
             service=compliance.ALL_SERVICES,
             month__gte=compliance.window_start(today, MONTHS),
