@@ -5,7 +5,7 @@ a few waits); the staff tile counts the stored stage records (a provider has tho
 worklist does to choose its rows.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,8 +70,11 @@ def waiting_list_tile(actor: Actor) -> Tile | None:
         at_providers, visible, end__isnull=True, deadline__isnull=False
     )
     # By deadline, not stored status: a wait passes its deadline without any new event.
-    missed = open_stages.filter(deadline__lt=today).count()
-    at_risk = open_stages.filter(deadline__gte=today, at_risk_on__lte=today).count()
+    counts = open_stages.aggregate(
+        missed=Count("pk", filter=Q(deadline__lt=today)),
+        at_risk=Count("pk", filter=Q(deadline__gte=today, at_risk_on__lte=today)),
+    )
+    missed, at_risk = counts["missed"], counts["at_risk"]
     requests = (
         Right.objects.filter(
             Q(pathway__provider_id__in=ids) | Q(pathway__provider__parent_id__in=ids),
