@@ -370,6 +370,15 @@ class CompletedCell(models.Model):
                 name="completed_cell_key",
             ),
         ]
+        indexes = [
+            # A month's total rows only (a few per unit and month), for reading month figures
+            # without walking the day histogram.
+            models.Index(
+                fields=["scheme", "stage", "dimension", "service", "month"],
+                condition=Q(days_waited=-1),
+                name="completed_cell_month_totals",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.stage} {self.unit_code} {self.month:%Y-%m}: {self.count}"
