@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/guarantees_statistics.py                       # 1,000,000
     .venv/bin/python benchmarks/guarantees_statistics.py --pathways 1000000 10000000
     .venv/bin/python benchmarks/guarantees_statistics.py --pathways 20000 --runs 3 --fresh
+    ... --pathways 10000000 --load-only       # grow the data and build the cells, time no reads
+    ... --pathways 10000000 --no-rebuild      # time the reads on data loaded before
 
 For each N, in increasing order, the database (created if missing; emptied first with
 --fresh) is grown to N pathways: people, pathways, their stored clocks (StageRecord rows, one
