@@ -9,94 +9,22 @@ stylesheet). Without them the tests skip, except under CI, where they fail inste
 """
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from coproduce.people.models import Consent, Organisation, RecordCategory, Relationship
 from tests import factories
+from tests.browser.tools import (
+    PASSWORD,
+    SCREENSHOTS,
+    check_accessibility,
+    require_browser_tools,
+    sign_in,
+)
 from tests.factories import HOSTILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(settings.NODE_MODULES_DIR) / "axe-core" / "axe.min.js"
-STYLESHEET = Path(settings.PACKAGE_DIR) / "web" / "static" / "build" / "coproduce.css"
-PASSWORD = "riverside-demo"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SCREENSHOTS = Path(os.environ.get("COPRODUCE_SCREENSHOTS", tempfile.gettempdir()))
-
-
-def _missing() -> list[str]:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if not AXE.exists():
-        missing.append(f"{AXE} (npm ci)")
-    if not STYLESHEET.exists():
-        missing.append(f"{STYLESHEET} (npm run build)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package (pip install -e '.[test]')")
-    return missing
-
-
-def require_browser_tools() -> None:
-    """Skip when the tools are missing, but fail under CI: CI must never silently skip."""
-    missing = _missing()
-    if missing:
-        reason = "Browser tests need " + ", ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason + ". CI must never skip them.")
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser_tools()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread, which Django takes for async
-    # code; the tests' own ORM calls (making data, checking it) are ordinary synchronous code.
-    # Module scope: the browser and this allowance end with this module's tests.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh browser context; fail the test on any script dialog (XSS)."""
-    contexts = []
-    dialogs = []
-
-    def open_page(*, javascript=True, width=1280, height=900):
-        context = browser.new_context(
-            base_url=live_server.url,
-            java_script_enabled=javascript,
-            viewport={"width": width, "height": height},
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not dialogs, f"a page ran injected script: {dialogs}"
 
 
 @pytest.fixture
@@ -167,30 +95,6 @@ def riverside():
         "council_consent": council_consent,
         "gp": gp,
     }
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home/")
-
-
-def check_accessibility(page, name: str) -> None:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}})""", WCAG_TAGS
-    )
-    violations = result["violations"]
-    if violations:
-        report = []
-        for violation in violations:
-            report.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"][:5]:
-                report.append(f"    {node['target']}: {node['failureSummary']}")
-        pytest.fail(f"axe found problems on {name}:\n" + "\n".join(report))
-    assert result["passes"], f"axe checked nothing on {name}"
 
 
 def revoke_council_consent(page) -> None:
@@ -325,7 +229,7 @@ def test_the_demo_region_signs_in_revokes_and_passes_axe(new_page):
 
 
 def test_missing_tools_skip_locally_but_fail_under_ci(monkeypatch, tmp_path):
-    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr("tests.browser.tools.CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="no-chromium"):
         require_browser_tools()

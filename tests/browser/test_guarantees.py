@@ -21,12 +21,7 @@ from django.utils import timezone
 from coproduce.guarantees.models import Right
 from coproduce.guarantees.queries import RightStatus, right_status
 from coproduce.people.models import Organisation
-from tests.browser.test_browser import (  # noqa: F401 - browser and new_page are fixtures
-    browser,
-    check_accessibility,
-    new_page,
-    sign_in,
-)
+from tests.browser.tools import check_accessibility, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +46,7 @@ def ask_for_care_elsewhere(page) -> None:
 
 
 def test_the_demo_citizen_asks_and_the_clinician_sees_the_request(
-    new_page,  # noqa: F811
+    new_page,
     demo_region,
 ):
     page = new_page()
@@ -111,14 +106,14 @@ def test_the_demo_citizen_asks_and_the_clinician_sees_the_request(
     check_accessibility(page, "the decline page")
 
 
-def test_asking_works_without_javascript(new_page, demo_region):  # noqa: F811
+def test_asking_works_without_javascript(new_page, demo_region):
     page = new_page(javascript=False)
     sign_in(page, "citizen")
     ask_for_care_elsewhere(page)
     assert right_status(alex_morgans_right()) == RightStatus.REQUESTED
 
 
-def test_a_proxy_sees_the_waits_of_the_person_they_care_for(new_page, demo_region):  # noqa: F811
+def test_a_proxy_sees_the_waits_of_the_person_they_care_for(new_page, demo_region):
     page = new_page()
     sign_in(page, "carer")
     page.goto("/waits/")
@@ -128,7 +123,7 @@ def test_a_proxy_sees_the_waits_of_the_person_they_care_for(new_page, demo_regio
     check_accessibility(page, "My waits for someone cared for")
 
 
-def test_the_statistics_pages_have_no_accessibility_violations(new_page, demo_region):  # noqa: F811
+def test_the_statistics_pages_have_no_accessibility_violations(new_page, demo_region):
     page = new_page()
     assert page.goto("/waits/statistics/").status == 200
     check_accessibility(page, "the compliance statistics")
@@ -136,7 +131,7 @@ def test_the_statistics_pages_have_no_accessibility_violations(new_page, demo_re
     check_accessibility(page, "a provider's compliance statistics")
 
 
-def test_my_waits_fits_a_phone(new_page, demo_region):  # noqa: F811
+def test_my_waits_fits_a_phone(new_page, demo_region):
     page = new_page(width=375, height=812)
     sign_in(page, "citizen")
     page.goto("/waits/")

@@ -16,7 +16,7 @@ from coproduce.guarantees import actions
 from coproduce.guarantees.statistics_views import statistics_urlpatterns
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation
-from tests.browser.test_browser import SCREENSHOTS, browser, check_accessibility, new_page
+from tests.browser.tools import SCREENSHOTS, check_accessibility
 from tests.factories import (
     HOSTILE,
     CareRelationshipFactory,
@@ -35,7 +35,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls(__name__),
 ]
-__all__ = ["browser", "new_page"]  # fixtures, used by name
 
 TODAY = timezone.localdate()
 

@@ -1,0 +1,66 @@
+"""What every browser test shares: the tools it needs (skipping locally and failing under CI
+when they are missing), signing in, and the axe-core accessibility check. The `browser` and
+`new_page` fixtures are in conftest.py."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(settings.NODE_MODULES_DIR) / "axe-core" / "axe.min.js"
+STYLESHEET = Path(settings.PACKAGE_DIR) / "web" / "static" / "build" / "coproduce.css"
+PASSWORD = "riverside-demo"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = Path(os.environ.get("COPRODUCE_SCREENSHOTS", tempfile.gettempdir()))
+
+
+def _missing() -> list[str]:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        missing.append(f"{AXE} (npm ci)")
+    if not STYLESHEET.exists():
+        missing.append(f"{STYLESHEET} (npm run build)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package (pip install -e '.[test]')")
+    return missing
+
+
+def require_browser_tools() -> None:
+    """Skip when the tools are missing, but fail under CI: CI must never silently skip."""
+    missing = _missing()
+    if missing:
+        reason = "Browser tests need " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(reason + ". CI must never skip them.")
+        pytest.skip(reason)
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/home/")
+
+
+def check_accessibility(page, name: str) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}})""", WCAG_TAGS
+    )
+    violations = result["violations"]
+    if violations:
+        report = []
+        for violation in violations:
+            report.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                report.append(f"    {node['target']}: {node['failureSummary']}")
+        pytest.fail(f"axe found problems on {name}:\n" + "\n".join(report))
+    assert result["passes"], f"axe checked nothing on {name}"
