@@ -39,21 +39,6 @@ from .rules import SchemeRules, StageClock, Status, builtin_definitions, event_t
 
 EARLIEST_EVENT = date(1990, 1, 1)
 OFFER_REPLY_DAYS = 7
-STAGE_FIELDS = (
-    "title",
-    "plain_words",
-    "start_events",
-    "stop_events",
-    "limit",
-    "unit",
-    "holiday_country",
-    "exclusions",
-    "lapse_events",
-    "lapse_on_repeat",
-    "nullify_events",
-    "nullify_unless_after",
-    "restart_events",
-)
 
 
 # --- schemes -------------------------------------------------------------------------------
@@ -87,7 +72,10 @@ def load_schemes(definitions: Iterable[dict], *, replace_existing: bool = False)
                 scheme=scheme,
                 position=position,
                 code=stage["code"],
-                **{field: stage.get(field, _stage_default(field)) for field in STAGE_FIELDS},
+                **{
+                    field: stage.get(field, _stage_default(field))
+                    for field in SchemeStage.RULE_FIELDS
+                },
             )
             for position, stage in enumerate(definition["stages"], start=1)
         )

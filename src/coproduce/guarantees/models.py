@@ -58,6 +58,23 @@ class Scheme(models.Model):
 
 
 class SchemeStage(models.Model):
+    # What a stage's rules are made of, as in fixtures/schemes.json (with its code).
+    RULE_FIELDS = (
+        "title",
+        "plain_words",
+        "start_events",
+        "stop_events",
+        "limit",
+        "unit",
+        "holiday_country",
+        "exclusions",
+        "lapse_events",
+        "lapse_on_repeat",
+        "nullify_events",
+        "nullify_unless_after",
+        "restart_events",
+    )
+
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=50)

@@ -30,25 +30,8 @@ def scheme_definition(scheme: Scheme) -> dict:
         "right_on_breach": scheme.right_on_breach,
         "extra_events": scheme.extra_events,
         "stages": [
-            {
-                field: getattr(stage, field)
-                for field in (
-                    "code",
-                    "title",
-                    "plain_words",
-                    "start_events",
-                    "stop_events",
-                    "limit",
-                    "unit",
-                    "holiday_country",
-                    "exclusions",
-                    "lapse_events",
-                    "lapse_on_repeat",
-                    "nullify_events",
-                    "nullify_unless_after",
-                    "restart_events",
-                )
-            }
+            {"code": stage.code}
+            | {field: getattr(stage, field) for field in SchemeStage.RULE_FIELDS}
             for stage in SchemeStage.objects.filter(scheme=scheme).order_by("position")
         ],
     }

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +34,7 @@ from coproduce.people.access import (
 )
 from coproduce.people.models import AuditEvent, Organisation, Person, RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
+from coproduce.web.pagination import page_links
 
 from . import actions, queries
 from .forms import (
@@ -417,40 +418,6 @@ def _provider_and_children(provider: Organisation) -> list[int]:
     ]
 
 
-@dataclass(frozen=True)
-class PageLinks:
-    """A page of a list, with links that keep the rest of the query string."""
-
-    page: Page
-    previous: str
-    next: str
-    numbers: list[dict]
-    label: str
-
-
-def _page_links(request: HttpRequest, page: Page, parameter: str, label: str) -> PageLinks:
-    def href(number: int) -> str:
-        query = request.GET.copy()
-        query[parameter] = number
-        return f"?{query.urlencode()}"
-
-    numbers = []
-    for number in page.paginator.get_elided_page_range(page.number):
-        if number == page.paginator.ELLIPSIS:
-            numbers.append({"ellipsis": True})
-        else:
-            numbers.append(
-                {"number": number, "href": href(number), "current": number == page.number}
-            )
-    return PageLinks(
-        page=page,
-        previous=href(page.previous_page_number()) if page.has_previous() else "",
-        next=href(page.next_page_number()) if page.has_next() else "",
-        numbers=numbers,
-        label=label,
-    )
-
-
 # --- Staff: the worklist -------------------------------------------------------------------
 
 
@@ -532,11 +499,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "providers": providers,
         "provider": provider,
         "request_rows": request_rows,
-        "requests_links": _page_links(
-            request, requests_page, "requests_page", _("Pages of requests for care elsewhere")
+        "requests_links": page_links(
+            request,
+            requests_page,
+            parameter="requests_page",
+            label=_("Pages of requests for care elsewhere"),
         ),
         "rows": rows,
-        "waits_links": _page_links(request, waits_page, "page", _("Pages of waits")),
+        "waits_links": page_links(request, waits_page, parameter="page", label=_("Pages of waits")),
         "today": today,
     }
     return render(request, "guarantees/worklist.html", context)

@@ -24,6 +24,7 @@ from coproduce.people.queries import (
 
 from . import tiles
 from .forms import SignInForm
+from .pagination import page_links
 
 CASELOAD_PAGE_SIZE = 25
 RECENT_MESSAGES = 5
@@ -91,7 +92,7 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
         "search": search,
         "page": page,
         "people": people,
-        "page_range": list(paginator.get_elided_page_range(page.number)),
+        "page_links": page_links(request, page, label=_("Pages of people you can see")),
         "tiles": tiles.tiles_for(tiles.STAFF, actor),
     }
 
