@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from coproduce import registry
 from coproduce.errors import ActionError
 from coproduce.messaging.queries import messages_for_person
-from coproduce.web.forms import GovukErrorsMixin
+from coproduce.web.forms import DATE_PARTS, DatePartsForm
 
 from . import actions
 from .access import Access, Actor, PersonNotFound, access_person
@@ -196,7 +196,7 @@ def _audit_rows(rows: list[dict]) -> list[dict[str, str]]:
 # --- Giving consent --------------------------------------------------------------------
 
 
-class GiveConsentForm(GovukErrorsMixin, forms.Form):
+class GiveConsentForm(DatePartsForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         error_messages={
@@ -211,60 +211,17 @@ class GiveConsentForm(GovukErrorsMixin, forms.Form):
             "invalid_choice": gettext_lazy("Select which part of the record they can see"),
         },
     )
-    expires_day = forms.CharField(required=False, max_length=10)
-    expires_month = forms.CharField(required=False, max_length=10)
-    expires_year = forms.CharField(required=False, max_length=10)
-
     error_anchors = {"category": "category"}
     action_fields = {"organisation_id": "organisation", "expires_at": "expires_day"}
-    DATE_PARTS = ("day", "month", "year")
+    dates = {"expires": (gettext_lazy("the end date"), False)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations()
-        self.date_parts_in_error: set[str] = set()
-
-    def anchor_for(self, name: str) -> str:
-        if name == "expires_day":
-            for part in self.DATE_PARTS:
-                if part in self.date_parts_in_error:
-                    return f"expires_{part}"
-        return super().anchor_for(name)
-
-    def _date_error(self, message: str, parts) -> None:
-        self.date_parts_in_error.update(parts)
-        self.add_error("expires_day", message)
-
-    def clean(self):
-        cleaned = super().clean()
-        parts = {part: (cleaned.get(f"expires_{part}") or "").strip() for part in self.DATE_PARTS}
-        cleaned["expires_on"] = None
-        if not any(parts.values()):
-            return cleaned
-        missing = [part for part in self.DATE_PARTS if not parts[part]]
-        if missing:
-            words = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
-            self._date_error(
-                _("The end date must include %(parts)s")
-                % {"parts": _(" and ").join(words[part] for part in missing)},
-                missing,
-            )
-            return cleaned
-        if not all(value.isdigit() for value in parts.values()):
-            self._date_error(_("The end date must be a real date"), self.DATE_PARTS)
-            return cleaned
-        if len(parts["year"]) != 4:
-            self._date_error(_("Year must include 4 numbers"), ["year"])
-            return cleaned
-        try:
-            cleaned["expires_on"] = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            self._date_error(_("The end date must be a real date"), self.DATE_PARTS)
-        return cleaned
 
     def add_action_error(self, error: ActionError) -> None:
         if "expires_at" in error.fields:
-            self.date_parts_in_error.update(self.DATE_PARTS)
+            self.parts_in_error["expires"].update(DATE_PARTS)
         if not error.fields:
             # A refusal about the consent as a whole ("they can already see these records").
             self.add_error("organisation", error.message)
@@ -273,7 +230,7 @@ class GiveConsentForm(GovukErrorsMixin, forms.Form):
 
     def expires_at(self) -> datetime | None:
         """A consent "until 5 March" lasts to the end of 5 March, in the service's time zone."""
-        ends_on = self.cleaned_data["expires_on"]
+        ends_on = self.cleaned_data["expires"]
         if ends_on is None:
             return None
         return timezone.make_aware(datetime.combine(ends_on, time(23, 59, 59)))

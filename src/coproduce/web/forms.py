@@ -1,10 +1,17 @@
 """Forms for the website, and what every form needs to follow the GOV.UK error pattern: an
 error summary at the top of the page linking to each field with a problem."""
 
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
+
+DATE_PARTS = ("day", "month", "year")
 
 
 class GovukErrorsMixin:
@@ -66,3 +73,123 @@ class SignInForm(GovukErrorsMixin, AuthenticationForm):
         self.fields["username"].error_messages["required"] = _("Enter your username")
         self.fields["password"].error_messages["required"] = _("Enter your password")
         self.fields["password"].strip = False
+
+
+@dataclass(frozen=True)
+class DateInput:
+    """What the date input template needs for one date: its typed parts and its errors."""
+
+    name: str
+    day: str
+    month: str
+    year: str
+    errors: list[str]
+    parts_in_error: frozenset[str]
+
+
+class DatePartsForm(GovukErrorsMixin, forms.Form):
+    """A form with GOV.UK date inputs. For each name in `dates` (name -> the date in words,
+    "the date it happened"), the form has `<name>_day`, `<name>_month` and `<name>_year`
+    fields; cleaned_data[name] is the date (or None when optional and left empty). Errors
+    are on `<name>_day`, and the error summary links to the first part in error."""
+
+    # name -> (the date in words, required)
+    dates: dict[str, tuple[str, bool]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.dates:
+            for part in DATE_PARTS:
+                self.fields[f"{name}_{part}"] = forms.CharField(required=False, max_length=10)
+        self.parts_in_error: dict[str, set[str]] = {name: set() for name in self.dates}
+        self.action_fields = {**self.action_fields, **{name: f"{name}_day" for name in self.dates}}
+
+    def anchor_for(self, name: str) -> str:
+        for date_name in self.dates:
+            if name == f"{date_name}_day":
+                for part in DATE_PARTS:
+                    if part in self.parts_in_error[date_name]:
+                        return f"{date_name}_{part}"
+        return super().anchor_for(name)
+
+    def _date_error(self, name: str, message: str, parts) -> None:
+        self.parts_in_error[name].update(parts)
+        self.add_error(f"{name}_day", message)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (words, required) in self.dates.items():
+            cleaned[name] = self._clean_date(cleaned, name, str(words), required)
+        return cleaned
+
+    def _clean_date(self, cleaned: dict, name: str, words: str, required: bool) -> date | None:
+        parts = {part: (cleaned.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS}
+        if not any(parts.values()):
+            if required:
+                self._date_error(name, gettext_now("Enter %(date)s") % {"date": words}, DATE_PARTS)
+            return None
+        missing = [part for part in DATE_PARTS if not parts[part]]
+        if missing:
+            names = {
+                "day": gettext_now("a day"),
+                "month": gettext_now("a month"),
+                "year": gettext_now("a year"),
+            }
+            self._date_error(
+                name,
+                gettext_now("%(date)s must include %(parts)s")
+                % {
+                    "date": _sentence(words),
+                    "parts": gettext_now(" and ").join(names[part] for part in missing),
+                },
+                missing,
+            )
+            return None
+        if not all(value.isdigit() for value in parts.values()):
+            self._date_error(
+                name,
+                gettext_now("%(date)s must be a real date") % {"date": _sentence(words)},
+                DATE_PARTS,
+            )
+            return None
+        if len(parts["year"]) != 4:
+            self._date_error(name, gettext_now("Year must include 4 numbers"), ["year"])
+            return None
+        try:
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            self._date_error(
+                name,
+                gettext_now("%(date)s must be a real date") % {"date": _sentence(words)},
+                DATE_PARTS,
+            )
+            return None
+
+    def add_action_error(self, error: ActionError) -> None:
+        for name in self.dates:
+            if name in error.fields:
+                self.parts_in_error[name].update(DATE_PARTS)
+        super().add_action_error(error)
+
+    @property
+    def date_inputs(self) -> dict[str, DateInput]:
+        def typed(field: str) -> str:
+            value = self[field].value()
+            return "" if value is None else str(value)
+
+        return {
+            name: DateInput(
+                name=name,
+                day=typed(f"{name}_day"),
+                month=typed(f"{name}_month"),
+                year=typed(f"{name}_year"),
+                errors=list(self.errors.get(f"{name}_day", [])),
+                parts_in_error=frozenset(self.parts_in_error[name]),
+            )
+            for name in self.dates
+        }
+
+
+def _sentence(words: str) -> str:
+    """ "the end date" as the start of a sentence."""
+    return words[:1].upper() + words[1:]
