@@ -30,6 +30,7 @@ from coproduce.people.access import (
     Access,
     Actor,
     PersonNotFound,
+    access_as_citizen,
     access_person,
 )
 from coproduce.people.models import AuditEvent, Organisation, Person, RecordCategory
@@ -263,14 +264,7 @@ class WaitDisplay:
 def _waits_access(request: HttpRequest, person_id, *, what: str) -> tuple[Actor, Access]:
     """The signed-in citizen's own waits, or those of someone they act for (as My data)."""
     actor = web_actor(request)
-    own = actor.own_person
-    if own is None:
-        raise PersonNotFound
-    if person_id is None:
-        person_id = own.pk
-    elif person_id != own.pk and not people_acted_for(own).filter(person_id=person_id).exists():
-        raise PersonNotFound
-    return actor, access_person(actor, person_id, what=what, category=RecordCategory.HEALTH)
+    return actor, access_as_citizen(actor, person_id, what=what, category=RecordCategory.HEALTH)
 
 
 def _my_waits_url(person: Person, actor: Actor) -> str:

@@ -244,3 +244,22 @@ def record_audit(actor: Actor, **details) -> AuditEvent | None:
     if row is not None:
         row.save()
     return row
+
+
+def access_as_citizen(
+    actor: Actor, person_id=None, *, what: str, category: str | None = None
+) -> Access:
+    """A citizen's own record (person_id None), or the record of someone they are a current
+    proxy for; never a staff basis. Citizen pages (My data, My waits) go through this."""
+    own = actor.own_person
+    if own is None:
+        raise PersonNotFound
+    if person_id is None:
+        person_id = own.pk
+    elif person_id != own.pk and not (
+        current_proxy_relationships(timezone.localdate())
+        .filter(proxy=own, person_id=person_id)
+        .exists()
+    ):
+        raise PersonNotFound
+    return access_person(actor, person_id, what=what, category=category)

@@ -32,9 +32,9 @@ from coproduce.messaging.queries import messages_for_person
 from coproduce.web.forms import DATE_PARTS, DatePartsForm
 
 from . import actions
-from .access import Access, Actor, PersonNotFound, access_person
+from .access import Access, Actor, PersonNotFound, access_as_citizen, access_person
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
-from .queries import organisations, people_acted_for, personal_data
+from .queries import organisations, personal_data
 
 PERSON_MESSAGES_SHOWN = 20
 
@@ -245,14 +245,7 @@ def _my_data_access(request: HttpRequest, person_id, *, what: str) -> tuple[Acto
     My data is for the person and their proxies, never for staff (who have the person page).
     """
     actor = web_actor(request)
-    own = actor.own_person
-    if own is None:
-        raise PersonNotFound
-    if person_id is None:
-        person_id = own.pk
-    elif person_id != own.pk and not people_acted_for(own).filter(person_id=person_id).exists():
-        raise PersonNotFound
-    return actor, access_person(actor, person_id, what=what)
+    return actor, access_as_citizen(actor, person_id, what=what)
 
 
 def _my_data_url(access: Access, name: str = "my-data", **kwargs) -> str:
