@@ -321,3 +321,24 @@ def test_an_old_wait_that_ended_late_is_counted_but_owes_no_right(hospital, pati
     assert not breach_messages(patient).exists()
     written = AuditEvent.objects.filter(person=patient, what__contains="referral, treatment")
     assert written.get().why.startswith("Recorded by the platform (import)")
+
+
+def test_operators_can_run_breach_detection_and_a_statistics_rebuild(
+    clinician, patient, hospital, monkeypatch
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with monkeypatch.context() as earlier:
+        # Recorded ten days ago, when the wait was still within 18 weeks.
+        earlier.setattr(timezone, "localdate", lambda *args: days_ago(10))
+        pathway = open_rtt(clinician, patient, hospital, referred_days_ago=130)
+    assert not Right.objects.exists()
+    out = StringIO()
+    call_command("guarantees", "detect-breaches", stdout=out)
+    assert "Re-evaluated 1 waits" in out.getvalue()
+    assert Right.objects.filter(pathway=pathway).count() == 1
+    assert breach_messages(patient).count() == 1
+    call_command("guarantees", "rebuild-statistics", stdout=out)
+    assert "Rebuilt the statistics" in out.getvalue()

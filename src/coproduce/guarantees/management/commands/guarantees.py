@@ -2,6 +2,8 @@
 
     coproduce guarantees check FILE.json     evaluate the pathways in a file (- reads stdin)
     coproduce guarantees import FILE --provider CODE   import a provider's events (CSV, JSON)
+    coproduce guarantees detect-breaches     make every right fire whose deadline has passed
+    coproduce guarantees rebuild-statistics  recompute the statistics from the stored clocks
 
 Each subcommand is one entry in SUBCOMMANDS: its help line, the function that adds its
 arguments, and the function that runs it.
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coproduce.guarantees import actions, compliance
 from coproduce.guarantees.check import CheckInputError, check
 from coproduce.guarantees.imports import add_import_arguments, run_import_command
 
@@ -52,6 +55,21 @@ def run_check(command: BaseCommand, options: dict) -> None:
     command.stdout.write(answer.decode())
 
 
+def no_arguments(parser: CommandParser) -> None:
+    """This subcommand takes no arguments."""
+
+
+def run_detect_breaches(command: BaseCommand, options: dict) -> None:
+    count = actions.detect_breaches()
+    command.stdout.write(f"Re-evaluated {count} waits past their deadline.")
+
+
+def run_rebuild_statistics(command: BaseCommand, options: dict) -> None:
+    cells = compliance.rebuild_statistics()
+    written = ", ".join(f"{count} {name} cells" for name, count in cells.items())
+    command.stdout.write(f"Rebuilt the statistics: {written}.")
+
+
 SUBCOMMANDS = {
     "check": Subcommand(
         help="evaluate the pathways in a JSON file and print every stage's clock as JSON",
@@ -62,6 +80,16 @@ SUBCOMMANDS = {
         help="import a provider's waiting-list events from a CSV or JSON file",
         add_arguments=add_import_arguments,
         run=run_import_command,
+    ),
+    "detect-breaches": Subcommand(
+        help="re-evaluate waits past their deadline, so their rights fire (what beat runs)",
+        add_arguments=no_arguments,
+        run=run_detect_breaches,
+    ),
+    "rebuild-statistics": Subcommand(
+        help="recompute the compliance statistics (after a bulk load or a scheme change)",
+        add_arguments=no_arguments,
+        run=run_rebuild_statistics,
     ),
 }
 
