@@ -4,7 +4,8 @@ imports a module by name.
 - demo generators: each adds its own data to the demo region, in order;
 - personal data: every model that holds data about a person, so "My data" exports it all;
 - API routers: each module's HTTP endpoints, mounted under /api/;
-- person-page links: what staff can do for a person in a module, linked from their record.
+- person-page links: what staff can do for a person in a module, linked from their record;
+- citizen navigation: a module's page for citizens in every page's header (after My data).
 """
 
 from collections.abc import Callable
@@ -34,6 +35,7 @@ _demo_generators: dict[str, DemoGenerator] = {}
 _api_routers: dict[str, str] = {}
 _personal_data: dict[str, PersonalDataSection] = {}
 _person_page_links: dict[str, tuple[str, str]] = {}
+_citizen_navigation: dict[str, tuple[Any, str]] = {}
 
 
 def register_demo_generator(name: str, generate: Callable[..., Any], *, order: int = 100) -> None:
@@ -69,3 +71,12 @@ def register_person_page_link(name: str, *, text: str, url_name: str) -> None:
 
 def person_page_links() -> list[tuple[str, str]]:
     return list(_person_page_links.values())
+
+
+def register_citizen_navigation(name: str, *, text: Any, url_name: str) -> None:
+    """A header link for people with their own record; `text` may be a lazy translation."""
+    _citizen_navigation[name] = (text, url_name)
+
+
+def citizen_navigation() -> list[tuple[Any, str]]:
+    return list(_citizen_navigation.values())

@@ -665,7 +665,8 @@ def test_home_tiles(patient, breached, clinician):
     assert 'href="/waits/worklist/"' in html
 
 
-def test_no_tile_without_waits():
+def test_no_tile_without_waits_but_my_waits_is_always_in_the_header():
     person = factories.PersonFactory(user=factories.UserFactory())
     html = page(logged_in(person.user).get("/home/"))
-    assert "My waits" not in html
+    assert "See your waits and their deadlines" not in html
+    assert 'class="govuk-service-navigation__link" href="/waits/">My waits</a>' in html

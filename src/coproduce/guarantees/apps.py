@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GuaranteesConfig(AppConfig):
@@ -43,6 +44,9 @@ class GuaranteesConfig(AppConfig):
         from . import demo, tiles
 
         registry.register_demo_generator("guarantees", demo.generate, order=50)
+        registry.register_citizen_navigation(
+            "guarantees", text=_("My waits"), url_name="guarantees:my-waits"
+        )
         registry.register_person_page_link(
             "guarantees", text="Open a wait for this person", url_name="guarantees:open"
         )

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.urls import reverse
 
+from coproduce import registry
 from coproduce.people.models import Person
 
 
@@ -11,4 +13,11 @@ def site(request):
         # Called by the template only when it is needed (signed-in pages).
         return bool(user and user.is_authenticated and Person.objects.filter(user=user).exists())
 
-    return {"service_name": settings.SITE_NAME, "has_own_record": has_own_record}
+    def citizen_navigation() -> list[tuple[str, str]]:
+        return [(reverse(url_name), text) for text, url_name in registry.citizen_navigation()]
+
+    return {
+        "service_name": settings.SITE_NAME,
+        "has_own_record": has_own_record,
+        "citizen_navigation": citizen_navigation,
+    }
