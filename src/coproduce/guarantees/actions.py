@@ -32,6 +32,7 @@ from .queries import (
     RightStatus,
     clock_events,
     effective_events,
+    pathway_for_staff,
     right_status,
     scheme_rules,
 )
@@ -99,20 +100,6 @@ def ensure_builtin_schemes(**_) -> None:
 def acts_for_provider(actor: Actor, provider: Organisation) -> bool:
     ids = actor.organisation_ids
     return provider.pk in ids or provider.parent_id in ids
-
-
-def _pathway_for_staff(actor: Actor, pathway_id, *, what: str, write: bool) -> Pathway:
-    """A pathway at a provider the actor acts for, about a person they may see (audited)."""
-    pathway = (
-        Pathway.objects.select_related("scheme", "provider", "person").filter(pk=pathway_id).first()
-    )
-    if pathway is None or not (actor.is_system or acts_for_provider(actor, pathway.provider)):
-        raise PersonNotFound
-    if not actor.is_system:
-        access_person(
-            actor, pathway.person_id, what=what, category=RecordCategory.HEALTH, write=write
-        )
-    return pathway
 
 
 @transaction.atomic
@@ -267,7 +254,7 @@ def _append(
     actor: Actor, pathway_id, facts: Sequence[NewEvent], source: str, *, number_fields: bool
 ) -> list[tuple[PathwayEvent, bool]]:
     """Check and append facts, then refresh the clock once: (event, added) per fact."""
-    pathway = _pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)
+    pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
     rules = scheme_rules(pathway.scheme.code)
     before = list(pathway.events.all())
@@ -537,7 +524,7 @@ def _right_for_staff(actor: Actor, right_id, what: str) -> Right:
     )
     if right is None:
         raise PersonNotFound
-    _pathway_for_staff(actor, right.pathway_id, what=what, write=True)
+    pathway_for_staff(actor, right.pathway_id, what=what, write=True)
     return right
 
 

@@ -8,7 +8,14 @@ from functools import lru_cache
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from coproduce.people.access import Actor, current_care_relationships, current_consents
+from coproduce.people.access import (
+    Access,
+    Actor,
+    PersonNotFound,
+    access_person,
+    current_care_relationships,
+    current_consents,
+)
 from coproduce.people.models import Organisation, Person, RecordCategory
 
 from .clock import evaluate
@@ -116,6 +123,26 @@ def provider_scope(actor: Actor) -> QuerySet:
     """Pathways at providers the actor acts for (or at their child organisations)."""
     ids = actor.organisation_ids
     return Pathway.objects.filter(Q(provider_id__in=ids) | Q(provider__parent_id__in=ids))
+
+
+def pathway_for_staff(
+    actor: Actor, pathway_id, *, what: str, write: bool = False
+) -> tuple[Pathway, Access | None]:
+    """A pathway at a provider the actor acts for, about a person whose health record they
+    may see (the look audited); otherwise "not found", as if it did not exist. The platform
+    itself (Actor.system) reaches every pathway, with no access basis."""
+    pathway = Pathway.objects.select_related("scheme", "provider", "person").filter(pk=pathway_id)
+    if not actor.is_system:
+        pathway = pathway.filter(pk__in=provider_scope(actor).values("pk"))
+    pathway = pathway.first()
+    if pathway is None:
+        raise PersonNotFound
+    if actor.is_system:
+        return pathway, None
+    access = access_person(
+        actor, pathway.person_id, what=what, category=RecordCategory.HEALTH, write=write
+    )
+    return pathway, access
 
 
 def rights_for_pathway(pathway: Pathway) -> dict[tuple[str, date], Right]:

@@ -33,7 +33,7 @@ from coproduce.people.access import (
     access_as_citizen,
     access_person,
 )
-from coproduce.people.models import AuditEvent, Organisation, Person, RecordCategory
+from coproduce.people.models import Organisation, Person, RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
 from coproduce.web.pagination import page_links
 
@@ -97,10 +97,6 @@ EXCLUSION_WORDS = {
     ExclusionKind.MEDICAL: gettext_lazy("a wait for a medical reason"),
     ExclusionKind.EXAMINATION: gettext_lazy("examinations before the visit or treatment"),
 }
-
-
-def web_actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, via=AuditEvent.Via.WEB)
 
 
 def long_date(day: date | None) -> str:
@@ -263,7 +259,7 @@ class WaitDisplay:
 
 def _waits_access(request: HttpRequest, person_id, *, what: str) -> tuple[Actor, Access]:
     """The signed-in citizen's own waits, or those of someone they act for (as My data)."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     return actor, access_as_citizen(actor, person_id, what=what, category=RecordCategory.HEALTH)
 
 
@@ -435,7 +431,7 @@ class RequestRow:
 def worklist(request: HttpRequest) -> HttpResponse:
     """A provider's waiting list: requests for care elsewhere, then the waits at risk or past
     their deadline, soonest deadline first. Every name shown is a look, and audited."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     providers = _providers_of(actor)
     if not providers:
         raise Http404
@@ -550,7 +546,7 @@ def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]
 @never_cache
 @login_required
 def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     right, access = _staff_right(actor, right_id, what="request for care elsewhere")
     today = timezone.localdate()
     suggested, others = _offer_choices(right, today)
@@ -600,7 +596,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
 @never_cache
 @login_required
 def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     right, access = _staff_right(actor, right_id, what="care elsewhere")
     form = TreatedElsewhereForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -634,21 +630,6 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
 # --- Staff: a pathway ----------------------------------------------------------------------
 
 
-def _staff_pathway(actor: Actor, pathway_id, *, what: str) -> tuple[Pathway, Access]:
-    """A pathway at a provider the actor works for, about a person they may see (audited);
-    otherwise "Page not found", as if it did not exist."""
-    pathway = (
-        queries.provider_scope(actor)
-        .select_related("scheme", "provider", "person")
-        .filter(pk=pathway_id)
-        .first()
-    )
-    if pathway is None:
-        raise PersonNotFound
-    access = access_person(actor, pathway.person_id, what=what, category=RecordCategory.HEALTH)
-    return pathway, access
-
-
 @dataclass
 class EventRow:
     event: PathwayEvent
@@ -679,13 +660,8 @@ def _event_rows(events: list[PathwayEvent]) -> list[EventRow]:
 
 
 def _correctable(events: list[PathwayEvent]) -> list[PathwayEvent]:
-    """Events that stand: neither corrected yet nor themselves a withdrawal."""
-    corrected = {event.corrects_id for event in events if event.corrects_id}
-    return [
-        event
-        for event in sorted(events, key=lambda event: event.sequence)
-        if event.pk not in corrected and event.type != PathwayEvent.ENTERED_IN_ERROR
-    ]
+    """Events that stand (neither corrected yet nor themselves a withdrawal), as recorded."""
+    return sorted(queries.effective_events(events), key=lambda event: event.sequence)
 
 
 def _pathway_page(
@@ -731,9 +707,9 @@ def _pathway_page(
 def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
     """A wait for staff: its live clock, its events (corrections shown as such), and forms to
     record what happened and to withdraw an event entered in error."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     what = "wait: events and clock" if request.method != "POST" else "wait: event recorded"
-    pathway, access = _staff_pathway(actor, pathway_id, what=what)
+    pathway, access = queries.pathway_for_staff(actor, pathway_id, what=what)
     if request.method != "POST":
         return _pathway_page(request, pathway, access)
     rules = scheme_rules(pathway.scheme.code)
@@ -768,8 +744,8 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
-    actor = web_actor(request)
-    pathway, access = _staff_pathway(actor, pathway_id, what="wait: event withdrawn")
+    actor = Actor.for_web(request)
+    pathway, access = queries.pathway_for_staff(actor, pathway_id, what="wait: event withdrawn")
     form = WithdrawEventForm(request.POST, correctable=_correctable(list(pathway.events.all())))
     if form.is_valid():
         try:
@@ -795,7 +771,7 @@ def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
 @login_required
 def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     """Put a person on a provider's waiting list under a guarantee (a referral)."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     providers_of_actor = _providers_of(actor)
     if not providers_of_actor:
         raise PersonNotFound

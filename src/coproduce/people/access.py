@@ -46,6 +46,11 @@ class Actor:
     def system(cls) -> "Actor":
         return cls(via=AuditEvent.Via.SYSTEM)
 
+    @classmethod
+    def for_web(cls, request) -> "Actor":
+        """Whoever is signed in to the website for this request."""
+        return cls(user=request.user, via=AuditEvent.Via.WEB)
+
     @cached_property
     def own_person(self) -> Person | None:
         if self.user is None or not self.user.is_authenticated:

@@ -55,10 +55,6 @@ CONSENTS_SECTION = "consents"
 AUDIT_SECTION = "audit_events"
 
 
-def web_actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, via=AuditEvent.Via.WEB)
-
-
 # --- Showing exported data -------------------------------------------------------------
 # personal_data() gives plain JSON values (ids, ISO dates); these read them back and say
 # them in words, naming related rows with one query per related field, never per row.
@@ -244,7 +240,7 @@ def _my_data_access(request: HttpRequest, person_id, *, what: str) -> tuple[Acto
 
     My data is for the person and their proxies, never for staff (who have the person page).
     """
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     return actor, access_as_citizen(actor, person_id, what=what)
 
 
@@ -327,7 +323,7 @@ def download_my_data(request: HttpRequest, person_id=None) -> HttpResponse:
 @require_POST
 def revoke_consent(request: HttpRequest, consent_id: int, person_id=None) -> HttpResponse:
     """Take a consent back: it ends at once. Someone else's consent is "not found"."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     try:
         consent = actions.revoke_consent(actor, consent_id=consent_id)
     except ActionError as error:
@@ -356,7 +352,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
 
     Without either it is "Page not found", exactly as if the person did not exist.
     """
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     access = access_person(actor, person_id, what="record summary and messages")
     sent = messages_for_person(access.person)
     context = {

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from coproduce.api import api_not_found
 from coproduce.messaging.queries import messages_for_person
 from coproduce.people.access import Actor, current_care_relationships
-from coproduce.people.models import AuditEvent, Person
+from coproduce.people.models import Person
 from coproduce.people.queries import (
     audit_listing,
     current_consents_for_person,
@@ -29,10 +29,6 @@ from .pagination import page_links
 CASELOAD_PAGE_SIZE = 25
 RECENT_MESSAGES = 5
 SEARCH_MAX_LENGTH = 100
-
-
-def web_actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, via=AuditEvent.Via.WEB)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -100,7 +96,7 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A citizen's home, a member of staff's home, or both for someone who is both."""
-    actor = web_actor(request)
+    actor = Actor.for_web(request)
     context = {}
     person = actor.own_person
     if person is not None:
