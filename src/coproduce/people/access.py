@@ -23,6 +23,7 @@ from .models import (
     Consent,
     Organisation,
     Person,
+    RecordCategory,
     Relationship,
     Role,
     User,
@@ -181,6 +182,31 @@ def find_access(
             can_act=True,
         )
     return None
+
+
+def categories_visible(
+    actor: Actor, person: Person, *, at: datetime | None = None
+) -> frozenset[str]:
+    """The record categories of this person the actor may see: every one for the person and
+    their current proxies; for staff and tokens, the categories of their organisations'
+    current consents and care relationships. Identity and contact details (the core record)
+    need any basis at all; everything else is shown only in a category listed here."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    own = actor.own_person
+    if own is not None and (
+        own.pk == person.pk
+        or current_proxy_relationships(today).filter(person=person, proxy=own).exists()
+    ):
+        return frozenset(RecordCategory.values)
+    org_ids = actor.organisation_ids
+    if not org_ids:
+        return frozenset()
+    consented = current_consents(at).filter(person=person, organisation_id__in=org_ids)
+    caring = current_care_relationships(today).filter(person=person, organisation_id__in=org_ids)
+    return frozenset(consented.values_list("category", flat=True)) | frozenset(
+        caring.values_list("category", flat=True)
+    )
 
 
 def access_person(
