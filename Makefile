@@ -8,17 +8,27 @@ DEMO_PEOPLE ?= 5000
 # The PostgreSQL leg of the suite; pytest-django creates and drops test_<name> beside it.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-sqlite test-postgres lint clean
+.PHONY: install lock demo serve test test-sqlite test-postgres lint clean
 
-$(BIN)/coproduce $(VENV)/.installed: pyproject.toml package.json package-lock.json
+# Python packages come from requirements.lock, every one pinned with its hashes; the project
+# itself is installed on top without resolving anything again.
+$(BIN)/coproduce $(VENV)/.installed: pyproject.toml requirements.lock package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	touch $(VENV)/.installed
 
 install: $(VENV)/.installed
+
+# After changing the dependencies in pyproject.toml: write requirements.lock again.
+lock:
+	$(BIN)/pip install --quiet "uv>=0.9"
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra demo --generate-hashes \
+		--universal --python-version 3.11 --quiet --output-file requirements.lock \
+		requirements-build.in
 
 demo: install
 	$(BIN)/coproduce migrate --noinput -v 0

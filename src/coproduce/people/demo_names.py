@@ -10,8 +10,6 @@ import random
 import re
 from dataclasses import dataclass
 
-from faker import Faker
-
 from .identifiers import nhs_check_digit
 
 # Faker's en_GB street suffixes are mostly American ("Canyon", "Expressway"), so streets are
@@ -32,6 +30,14 @@ EMAIL_DOMAIN = "example.org"
 FAKER_DRAWS = 2000
 
 
+class DemoNeedsFaker(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The demo needs Faker: install Coproduce with its demo extra (pip install "
+            "'coproduce[demo]'), as `make demo` does."
+        )
+
+
 @dataclass(frozen=True)
 class NamePools:
     female_given_names: tuple[str, ...]
@@ -42,6 +48,11 @@ class NamePools:
 
 def name_pools(seed: int) -> NamePools:
     """Distinct names drawn from Faker's en_GB locale, in the order Faker gave them."""
+    # Imported here: Faker is only for the demo (the `demo` extra), never a web process.
+    try:
+        from faker import Faker
+    except ImportError:
+        raise DemoNeedsFaker from None
     fake = Faker("en_GB")
     fake.seed_instance(seed)
 

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from coproduce import registry
 from coproduce.people.demo import DEMO_PASSWORD, FIXED_SIGN_INS
 from coproduce.people.demo_context import DemoContext
+from coproduce.people.demo_names import DemoNeedsFaker
 from coproduce.people.models import Person, User
 
 DEFAULT_PEOPLE = 5000
@@ -79,9 +80,12 @@ class Command(BaseCommand):
             progress=functools.partial(tqdm, file=sys.stderr, disable=None),
         )
         # One transaction: a failed run leaves the database empty, ready to try again.
-        with transaction.atomic():
-            for generator in registry.demo_generators():
-                generator.generate(context)
+        try:
+            with transaction.atomic():
+                for generator in registry.demo_generators():
+                    generator.generate(context)
+        except DemoNeedsFaker as missing:
+            raise CommandError(str(missing)) from None
         self.print_sign_ins(context)
 
     def check_database_is_migrated(self) -> None:
