@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from coproduce.messaging.backends import LocmemBackend
 
@@ -14,3 +15,11 @@ def _quiet_and_local_messages(settings):
     LocmemBackend.outbox.clear()
     yield
     LocmemBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts_carried_over():
+    """Rate limits count in the cache; ids are reused between tests, so each starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -13,9 +13,10 @@ from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import BaseThrottle
 
-from coproduce import registry
-from coproduce.errors import ActionError
+from coproduce import ratelimit, registry
+from coproduce.errors import ActionError, Throttled
 from coproduce.people.access import Actor
 from coproduce.people.actions import token_for_bearer
 from coproduce.people.models import ApiToken, AuditEvent
@@ -35,7 +36,11 @@ class BearerToken(HttpBearer):
     openapi_description = "An organisation's API token: `Authorization: Bearer cp_...`"
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        return token_for_bearer(token)
+        api_token = token_for_bearer(token)
+        if api_token is not None:
+            # Every request a token makes counts, whatever the operation's own throttles.
+            ratelimit.enforce("api-token", f"token:{api_token.pk}")
+        return api_token
 
 
 class Session(SessionAuth):
@@ -46,6 +51,23 @@ def actor_for(request: HttpRequest) -> Actor:
     if isinstance(request.auth, ApiToken):
         return Actor(token=request.auth, via=AuditEvent.Via.API)
     return Actor(user=request.user, via=AuditEvent.Via.API)
+
+
+class RateLimit(BaseThrottle):
+    """A Ninja throttle over coproduce.ratelimit: counts each request of one scope per API
+    token or signed-in user, and answers 429 (code "throttled") over the rate."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        key = ratelimit.key_for(actor_for(request))
+        if key is None:
+            return True
+        return ratelimit.count(self.scope, key) <= ratelimit.rate_for(self.scope).count
+
+    def wait(self) -> float:
+        return ratelimit.retry_after(self.scope)
 
 
 def error_response(
@@ -70,7 +92,7 @@ api = NinjaAPI(
 )
 
 ERROR_RESPONSES: dict[int, Any] = {
-    status: ErrorEnvelope for status in (400, 401, 403, 404, 409, 422)
+    status: ErrorEnvelope for status in (400, 401, 403, 404, 409, 422, 429)
 }
 
 
@@ -104,7 +126,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(ActionError)
 def on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)
@@ -122,7 +147,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {400: "bad_request", 403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
-    return error_response(exc.status_code, codes.get(exc.status_code, "error"), exc.message)
+    message = exc.message
+    if exc.status_code == 429:
+        message = "There have been too many requests. Wait a minute and try again."
+    return error_response(exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

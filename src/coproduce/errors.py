@@ -35,6 +35,17 @@ class RuleViolation(ActionError):
     code = "rule_violation"
 
 
+class Throttled(ActionError):
+    """Too many requests in a short time (coproduce.ratelimit); try again after a wait."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def invalid_fields(fields: dict[str, list[str]]) -> InvalidInput:
     """One InvalidInput for several fields, its message naming the first problem."""
     first = next(iter(fields.values()))[0]

@@ -133,6 +133,16 @@ CACHES = {
     )
 }
 
+# Rate limits (coproduce.ratelimit), "count/period": over one, a request gets 429. Counted in
+# the cache above, so set REDIS_URL when more than one process serves requests.
+COPRODUCE_RATE_LIMITS = {
+    # Every request an organisation's API token makes.
+    "api-token": os.environ.get("COPRODUCE_RATE_LIMIT_API_TOKEN", "600/minute"),
+    # Lists and searches of people (each name listed is a row in that person's audit trail),
+    # per user or token: the caseload on the staff home page and GET /api/people.
+    "people-search": os.environ.get("COPRODUCE_RATE_LIMIT_PEOPLE_SEARCH", "30/minute"),
+}
+
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from coproduce.api import ERROR_RESPONSES, actor_for
+from coproduce.api import ERROR_RESPONSES, RateLimit, actor_for
 from coproduce.errors import NotAllowed
 
 from . import actions, queries
@@ -217,6 +217,8 @@ def get_organisation(request: HttpRequest, organisation_id: int):
     "/people",
     response={200: PersonPage, **ERROR_RESPONSES},
     summary="People your organisation is caring for or has consent to see",
+    # Each name listed is a row in that person's audit trail: nobody may flood it.
+    throttle=RateLimit("people-search"),
 )
 def list_people(
     request: HttpRequest,

@@ -11,7 +11,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coproduce import ratelimit
 from coproduce.api import api_not_found
+from coproduce.errors import Throttled
 from coproduce.messaging.queries import messages_for_person
 from coproduce.people.access import Actor, current_care_relationships
 from coproduce.people.models import Person
@@ -78,6 +80,12 @@ def _citizen_home(actor: Actor, person: Person) -> dict:
 
 
 def _staff_home(actor: Actor, request: HttpRequest) -> dict:
+    # Each name listed is a row in that person's audit trail: nobody may flood it.
+    ratelimit.enforce(
+        "people-search",
+        ratelimit.key_for(actor),
+        message=_("You have searched for people too many times in a short time."),
+    )
     search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     paginator = Paginator(people_in_care_of(actor, search=search), CASELOAD_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -102,8 +110,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if person is not None:
         context["citizen"] = _citizen_home(actor, person)
     if actor.is_staff_member:
-        context["staff"] = _staff_home(actor, request)
+        try:
+            context["staff"] = _staff_home(actor, request)
+        except Throttled as error:
+            return too_many_requests(request, error)
     return render(request, "web/dashboard.html", context)
+
+
+def too_many_requests(request: HttpRequest, error: Throttled) -> HttpResponse:
+    response = render(request, "429.html", {"message": error.message}, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
