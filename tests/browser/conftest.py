@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: one Chromium per module, and fresh pages against the live
-server that fail the test if a page ever runs injected script."""
+server that fail the test if a page ever runs injected script or breaks the
+Content-Security-Policy (an inline script, a third-party address)."""
 
 import pytest
 
@@ -27,9 +28,15 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context; fail the test on any script dialog (XSS)."""
+    """Open a page in a fresh browser context; fail the test on any script dialog (XSS) or
+    any Content-Security-Policy violation the browser reports on its console."""
     contexts = []
     dialogs = []
+    policy_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            policy_violations.append(f"{message.location.get('url')}: {message.text}")
 
     def open_page(*, javascript=True, width=1280, height=900):
         context = browser.new_context(
@@ -41,9 +48,13 @@ def new_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", on_console)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
     assert not dialogs, f"a page ran injected script: {dialogs}"
+    assert not policy_violations, "the Content-Security-Policy was broken:\n" + "\n".join(
+        policy_violations
+    )
