@@ -6,9 +6,15 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from coproduce import events
 from coproduce.errors import Conflict, InvalidInput, NotAllowed, invalid_fields
@@ -33,6 +39,7 @@ from .models import (
     Person,
     RecordCategory,
     Role,
+    User,
 )
 
 CONTACT_FIELDS = (
@@ -348,3 +355,48 @@ def revoke_api_token(actor: Actor, *, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+RESET_LINK_SUBJECT = "Set a new password for Coproduce"
+
+
+@transaction.atomic
+def send_password_reset_link(actor: Actor, *, user_id: int, site_url: str) -> str:
+    """Email a sign-in's owner a link to set a new password: the back office's only way to
+    help someone who cannot sign in, so that nobody else ever knows their password. A
+    citizen's link goes to the email address on their record. The link is not kept (it is
+    as good as a password until used), and a citizen's trail says it was sent and by whom.
+    Returns the address the link went to."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or actor.user is None or not actor.user.has_perm("people.change_user"):
+        raise NotAllowed("There is no such sign-in, or you cannot reset its password.")
+    person = Person.objects.filter(user=user).first()
+    address = (person.email if person is not None else "") or user.email
+    if not address:
+        raise InvalidInput(
+            f"{user.get_username()} has no email address, so no reset link can be sent.",
+            fields={"email": ["Add an email address to the record first."]},
+        )
+    link = site_url.rstrip("/") + reverse(
+        "web:password-reset-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string(
+        "web/password_reset_email.txt",
+        {"name": (person.given_name if person else user.first_name) or "", "link": link},
+    )
+    if person is not None:
+        record_audit(
+            actor,
+            person=person,
+            action=AuditEvent.Action.WRITE,
+            what="password reset link sent to their email (back office)",
+            why="Back-office help with signing in",
+        )
+    transaction.on_commit(
+        lambda: send_mail(RESET_LINK_SUBJECT, body, None, [address], fail_silently=False)
+    )
+    return address

@@ -1,16 +1,19 @@
 """The back office. Reference data (places, organisations, roles, sign-ins) is edited here;
 a person's record, consent, care and audit are only shown: they change through the actions
 (with their checks and audit rows), never by editing rows, and consent is only ever the
-person's (or their proxy's) to give or take back. Opening a person is audited."""
+person's (or their proxy's) to give or take back. Every look at and change to a person's data
+here is on their audit trail (admin_audit.AuditedAdmin)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
 
 from . import actions
-from .access import Actor, record_audit
+from .admin_audit import AuditedAdmin, AuditedViewOnlyAdmin, admin_actor
 from .models import (
     ApiToken,
     AuditEvent,
@@ -23,50 +26,6 @@ from .models import (
     Role,
     User,
 )
-from .queries import audit_listing
-
-BACK_OFFICE_REASON = "Back-office administration"
-
-
-def admin_actor(request) -> Actor:
-    return Actor(user=request.user, via=AuditEvent.Via.ADMIN)
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Shown, never added, changed or deleted here: the actions are the only write path."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AuditedListAdmin(ViewOnlyAdmin):
-    """A list that names people is a look at each of them: the people shown are audited."""
-
-    def people_in(self, row) -> list[Person]:
-        return [row.person]
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if changelist is not None:
-            shown = {
-                person.pk: person
-                for row in changelist.result_list
-                for person in self.people_in(row)
-            }
-            audit_listing(
-                admin_actor(request),
-                list(shown.values()),
-                what=f"{self.model._meta.verbose_name_plural} list (back office)",
-                why=BACK_OFFICE_REASON,
-            )
-        return response
 
 
 class RoleInline(admin.TabularInline):
@@ -75,9 +34,70 @@ class RoleInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+# A citizen's sign-in keeps who it belongs to: the back office cannot rename it or point its
+# email elsewhere (and then send itself the reset link).
+CITIZEN_SIGN_IN_FIXED = ("username", "first_name", "last_name", "email")
+
+
+def _citizen(user: User) -> Person | None:
+    return getattr(user, "person", None)
+
+
+@admin.action(description=_("Send a password reset link"))
+def send_password_reset_links(modeladmin, request, queryset):
+    actor = admin_actor(request)
+    site_url = request.build_absolute_uri("/")
+    sent = 0
+    for user in queryset:
+        try:
+            actions.send_password_reset_link(actor, user_id=user.pk, site_url=site_url)
+        except ActionError as error:
+            modeladmin.message_user(request, error.message, messages.ERROR)
+        else:
+            sent += 1
+    if sent:
+        modeladmin.message_user(
+            request,
+            _("A link to set a new password was emailed to %(count)d of the selected people.")
+            % {"count": sent},
+            messages.SUCCESS,
+        )
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """Nobody in the back office can set or know a citizen's password (they could then sign
+    in as them): a citizen's sign-in has no password field and its password page is refused;
+    "Send a password reset link" emails the person a link to choose one themself."""
+
+    audit_what = "sign-in details"
     inlines = [RoleInline]
+    actions = [send_password_reset_links]
+    list_select_related = ["person"]
+
+    def people_in(self, obj) -> list[Person]:
+        return [_citizen(obj)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or _citizen(obj) is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = super().get_readonly_fields(request, obj)
+        if obj is not None and _citizen(obj) is not None:
+            return [*fixed, *CITIZEN_SIGN_IN_FIXED]
+        return fixed
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None and _citizen(user) is not None:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Locality)
@@ -108,41 +128,33 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(AuditedListAdmin):
+class PersonAdmin(AuditedViewOnlyAdmin):
+    audit_what = "record"
     list_display = ["family_name", "given_name", "date_of_birth", "nhs_number", "locality"]
     search_fields = ["family_name", "given_name", "nhs_number"]
     list_select_related = ["locality"]
     show_full_result_count = False
 
-    def people_in(self, row) -> list[Person]:
-        return [row]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        person = self.get_object(request, object_id)
-        if person is not None and getattr(response, "status_code", 200) == 200:
-            record_audit(
-                admin_actor(request),
-                person=person,
-                action=AuditEvent.Action.READ,
-                what="record (back office)",
-                why=BACK_OFFICE_REASON,
-            )
-        return response
+    def people_in(self, obj) -> list[Person]:
+        return [obj]
 
 
 @admin.register(Relationship)
-class RelationshipAdmin(AuditedListAdmin):
+class RelationshipAdmin(AuditedViewOnlyAdmin):
+    """A look at who acts for whom is a look at both people."""
+
+    audit_what = "people who act for them"
     list_display = ["proxy", "kind", "scope", "person", "starts_on", "ends_on"]
     list_filter = ["kind", "scope"]
     list_select_related = ["person", "proxy"]
 
-    def people_in(self, row) -> list[Person]:
-        return [row.person, row.proxy]
+    def people_in(self, obj) -> list[Person]:
+        return [obj.person, obj.proxy]
 
 
 @admin.register(Consent)
-class ConsentAdmin(AuditedListAdmin):
+class ConsentAdmin(AuditedViewOnlyAdmin):
+    audit_what = "consents"
     list_display = [
         "person",
         "organisation",
@@ -156,15 +168,19 @@ class ConsentAdmin(AuditedListAdmin):
 
 
 @admin.register(CareRelationship)
-class CareRelationshipAdmin(AuditedListAdmin):
+class CareRelationshipAdmin(AuditedViewOnlyAdmin):
+    audit_what = "organisations caring for them"
     list_display = ["person", "organisation", "category", "reason", "starts_on", "ends_on"]
     list_filter = ["category"]
     list_select_related = ["person", "organisation"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ViewOnlyAdmin):
-    """Append-only: nobody, not even a superuser, can add, change or delete an entry."""
+class AuditEventAdmin(AuditedViewOnlyAdmin):
+    """Append-only: nobody, not even a superuser, can add, change or delete an entry. Who
+    looked at a person's record is itself about that person, so reading it is audited."""
+
+    audit_what = "record of who looked at their data"
 
     list_display = [
         "occurred_at",

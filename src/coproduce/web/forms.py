@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +73,19 @@ class SignInForm(GovukErrorsMixin, AuthenticationForm):
         self.fields["username"].error_messages["required"] = _("Enter your username")
         self.fields["password"].error_messages["required"] = _("Enter your password")
         self.fields["password"].strip = False
+
+
+class NewPasswordForm(GovukErrorsMixin, SetPasswordForm):
+    """Choosing a new password from a reset link: Django's checks, GOV.UK's error messages."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": _("The passwords do not match. Enter the same password twice."),
+        }
 
 
 @dataclass(frozen=True)

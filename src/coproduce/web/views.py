@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from coproduce.people.queries import (
 )
 
 from . import tiles
-from .forms import SignInForm
+from .forms import NewPasswordForm, SignInForm
 from .pagination import page_links
 
 CASELOAD_PAGE_SIZE = 25
@@ -62,6 +63,25 @@ class SignOutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("You have signed out."))
         return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The page a password reset link opens (the back office sends these): choose a new
+    password. An out-of-date or used link says so and sets nothing."""
+
+    template_name = "web/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("web:password-reset-complete")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        context["has_errors"] = form is not None and form.is_bound and bool(form.errors)
+        return context
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/password_reset_complete.html"
 
 
 def _citizen_home(actor: Actor, person: Person) -> dict:
