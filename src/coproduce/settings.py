@@ -2,6 +2,7 @@
 default (SQLite under var/, Celery eager, email to the console) when it is unset."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "coproduce.people",
     "coproduce.messaging",
     "coproduce.guarantees",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -92,9 +96,28 @@ AUTH_USER_MODEL = "people.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Repeated failed sign-ins (a wrong password or a wrong security code) pause signing in: 5
+# within 15 minutes lock that username from any address, and that address for any username,
+# until 15 minutes after the last failure. Tries while locked do not extend the pause, so the
+# time the locked-out page gives is the real one.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "coproduce.web.lockout.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -194,6 +217,12 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+)
+# Sign-in lockouts count per client address: behind DJANGO_PROXY_COUNT proxies, the address
+# the outermost proxy saw (a client can write X-Forwarded-For, but not what the proxy appends).
+AXES_CLIENT_IP_CALLABLE = "coproduce.web.lockout.client_address"
+COPRODUCE_PROXY_COUNT = (
+    int(os.environ.get("DJANGO_PROXY_COUNT", "1")) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
 )
 
 LOGGING = {
