@@ -6,6 +6,7 @@ statistics and, on a breach, the person's right and their notification all follo
 same transaction, so they are never out of step with the facts.
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +38,8 @@ from .queries import (
     scheme_rules,
 )
 from .rules import SchemeRules, StageClock, Status, builtin_definitions, event_types
+
+logger = logging.getLogger(__name__)
 
 EARLIEST_EVENT = date(1990, 1, 1)
 OFFER_REPLY_DAYS = 7
@@ -422,7 +425,10 @@ def evaluate_pathway(pathway_id, today: date | None = None) -> list[StageClock]:
 
 def detect_breaches(today: date | None = None) -> int:
     """Find running stages whose deadline has passed and make their rights fire. Returns how
-    many pathways were re-evaluated."""
+    many pathways were re-evaluated.
+
+    Each pathway is its own transaction: one that cannot be evaluated is logged and rolled
+    back, and the job goes on to the others (and tries that one again on its next run)."""
     today = today or timezone.localdate()
     due = (
         StageRecord.objects.filter(status=Status.RUNNING, deadline__lt=today)
@@ -431,7 +437,11 @@ def detect_breaches(today: date | None = None) -> int:
     )
     count = 0
     for pathway_id in list(due):
-        evaluate_pathway(pathway_id, today)
+        try:
+            evaluate_pathway(pathway_id, today)
+        except Exception:
+            logger.exception("Could not check wait %s for a broken guarantee", pathway_id)
+            continue
         count += 1
     return count
 
@@ -463,6 +473,7 @@ def _ensure_right(pathway: Pathway, clock: StageClock, rules: SchemeRules) -> Ri
             "\n\nSign in and open My waits to ask for care elsewhere in one step."
         ),
         reason=f"The {rules.title} was broken: the person must be told what they can ask for.",
+        category=RecordCategory.HEALTH,
     )
     events.publish(
         "guarantee.breached",
@@ -570,6 +581,7 @@ def offer_care_elsewhere(
             f"decline by {right.reply_by:%-d %B %Y} in My waits. {consequence}"
         ),
         reason="The person asked for care elsewhere and an alternative was found.",
+        category=RecordCategory.HEALTH,
     )
     events.publish("guarantee.alternative_offered", right_id=right.pk)
     return right

@@ -1,16 +1,16 @@
 """The one place to send a person a message. Later modules (breached guarantees, missed
 check-ins, ballots) call send_message; it records the message and sends it after commit,
-at most once per key."""
+at most once per key in the sender's namespace."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coproduce import events
 from coproduce.errors import Conflict, invalid_fields
-from coproduce.people.access import Actor, access_person, record_audit
-from coproduce.people.models import AuditEvent, Channel, Person
+from coproduce.people.access import Access, Actor, access_person, record_audit
+from coproduce.people.models import AuditEvent, Channel, Person, RecordCategory
 
-from .models import Message
+from .models import PLATFORM_NAMESPACE, Message
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -35,8 +35,19 @@ def recipient_for(person: Person, channel: str) -> str:
     return ", ".join(postal_address(person))
 
 
-def _already_sent(key: str, person: Person) -> Message | None:
-    existing = Message.objects.filter(key=key).first()
+def key_namespace(actor: Actor, access: Access | None) -> str:
+    """Whose keys these are: the platform's, the organisation's the sender acts for, or the
+    signed-in person's own. Decided by who sends, so a client can never write the platform's
+    keys (or another organisation's)."""
+    if actor.is_system:
+        return PLATFORM_NAMESPACE
+    if access is not None and access.organisation is not None:
+        return f"organisation:{access.organisation.pk}"
+    return f"person:{actor.own_person.pk}"
+
+
+def _already_sent(namespace: str, key: str, person: Person) -> Message | None:
+    existing = Message.objects.filter(namespace=namespace, key=key).first()
     if existing is not None and existing.person_id != person.pk:
         raise Conflict(
             "That message key is already used for someone else.",
@@ -56,12 +67,14 @@ def send_message(
     body: str,
     reason: str = "",
     channel: str | None = None,
+    category: str | None = None,
 ) -> Message:
     """Record a message for the person and send it once the transaction commits.
 
-    Sending the same key twice returns the first message and sends nothing more. Staff need
-    access to the person; the platform itself (Actor.system) sends on a module's behalf and
-    says why in `reason`.
+    Sending the same key twice (in the sender's namespace: see key_namespace) returns the
+    first message and sends nothing more. Staff need access to the person, in the message's
+    record `category` when it has one (None: the core record, seen with any basis); the
+    platform itself (Actor.system) sends on a module's behalf and says why in `reason`.
     """
     problems: dict[str, list[str]] = {}
     if not key.strip() or len(key) > 200:
@@ -72,6 +85,8 @@ def send_message(
         problems["body"] = [f"Enter a message of 1 to {BODY_MAX} characters."]
     if channel is not None and channel not in Channel.values:
         problems["channel"] = ["Choose email, sms or letter."]
+    if category is not None and category not in RecordCategory.values:
+        problems["category"] = ["Choose one of: " + ", ".join(RecordCategory.values) + "."]
     if actor.is_system and not reason.strip():
         problems["reason"] = ["Say why the platform is sending this message."]
     if problems:
@@ -79,10 +94,13 @@ def send_message(
 
     what = f"message: {subject.strip()}"
     if actor.is_system:
+        access = None
         person = Person.objects.get(pk=person_id)
     else:
-        person = access_person(actor, person_id, what=what, write=True).person
-    existing = _already_sent(key, person)
+        access = access_person(actor, person_id, what=what, category=category, write=True)
+        person = access.person
+    namespace = key_namespace(actor, access)
+    existing = _already_sent(namespace, key, person)
     if existing is not None:
         return existing
     channel = channel or person.preferred_channel
@@ -94,8 +112,11 @@ def send_message(
     try:
         with transaction.atomic():
             message = Message.objects.create(
+                namespace=namespace,
                 key=key,
                 person=person,
+                organisation=access.organisation if access is not None else None,
+                category=category,
                 channel=channel,
                 recipient=recipient,
                 subject=subject.strip(),
@@ -103,7 +124,7 @@ def send_message(
             )
     except IntegrityError:
         # Another request sent the same key a moment ago: theirs is the one message.
-        return _already_sent(key, person)
+        return _already_sent(namespace, key, person)
     if actor.is_system:
         record_audit(
             actor, person=person, action=AuditEvent.Action.WRITE, what=what, why=reason.strip()

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from coproduce.api import ERROR_RESPONSES, actor_for
 from coproduce.people.access import access_person
-from coproduce.people.models import Channel
+from coproduce.people.models import Channel, RecordCategory
 
 from . import actions, queries
 
@@ -27,7 +27,17 @@ class MessageIn(Schema):
     key: str | None = Field(
         None,
         max_length=200,
-        description="Your own reference. Sending the same key twice sends one message.",
+        description=(
+            "Your organisation's own reference. Sending the same key twice sends one message; "
+            "keys are your organisation's alone, so other organisations' keys never clash."
+        ),
+    )
+    category: Literal[tuple(RecordCategory.values)] | None = Field(  # type: ignore[valid-type]
+        None,
+        description=(
+            "The record category the message is about (you need a basis in it); leave it out "
+            "for a message anyone who may see the person may read."
+        ),
     )
 
 
@@ -35,6 +45,7 @@ class MessageOut(Schema):
     id: int
     key: str
     channel: str
+    category: str | None
     subject: str
     body: str
     status: str
@@ -44,8 +55,9 @@ class MessageOut(Schema):
 
 @router.get("/people/{person_id}/messages", response={200: list[MessageOut], **ERROR_RESPONSES})
 def list_messages(request: HttpRequest, person_id: UUID):
-    access = access_person(actor_for(request), person_id, what="messages")
-    return list(queries.messages_for_person(access.person))
+    actor = actor_for(request)
+    access = access_person(actor, person_id, what="messages")
+    return list(queries.messages_seen_by(actor, access.person))
 
 
 @router.post(
@@ -61,5 +73,6 @@ def send_message(request: HttpRequest, person_id: UUID, payload: MessageIn):
         subject=payload.subject,
         body=payload.body,
         channel=payload.channel,
+        category=payload.category,
     )
     return Status(201, message)

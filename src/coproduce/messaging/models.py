@@ -3,11 +3,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.people.models import Channel, Person
+from coproduce.people.models import Channel, Organisation, Person, RecordCategory
+
+# The platform's own messages (a broken guarantee, an offer of care elsewhere) are keyed in
+# this namespace. send_message picks the namespace from who is sending, never from the request,
+# so no client can take a key the platform will need later.
+PLATFORM_NAMESPACE = "platform"
 
 
 class Message(models.Model):
-    """One message to one person, sent at most once: its key is unique."""
+    """One message to one person, sent at most once: its key is unique within the namespace of
+    whoever sends it (the platform, an organisation, or a person messaging themself)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to send")
@@ -15,8 +21,24 @@ class Message(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Could not be sent")
 
-    key = models.CharField(max_length=200, unique=True)
+    namespace = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="messages")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The organisation that sent it; empty for the platform's own messages.",
+    )
+    category = models.CharField(
+        max_length=20,
+        choices=RecordCategory.choices,
+        null=True,
+        blank=True,
+        help_text="The record category the message belongs to; empty for the core record.",
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=400)
     subject = models.CharField(max_length=200)
@@ -31,6 +53,9 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["person", "-created_at"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["namespace", "key"], name="message_key_unique_in_namespace"
+            ),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
                 name="message_sent_has_time",

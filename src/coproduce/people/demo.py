@@ -367,6 +367,7 @@ def create_fixed_sign_ins(context: DemoContext, nhs_numbers: NhsNumberSequence) 
             "You can book appointments and see your test results online."
         ),
         reason="Confirming a GP registration",
+        category=RecordCategory.HEALTH,
     )
 
     for user, description in (

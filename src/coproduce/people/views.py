@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce import registry
 from coproduce.errors import ActionError
-from coproduce.messaging.queries import messages_for_person
+from coproduce.messaging.queries import messages_seen_by
 from coproduce.web.forms import DATE_PARTS, DatePartsForm
 
 from . import actions
@@ -354,7 +354,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
     """
     actor = Actor.for_web(request)
     access = access_person(actor, person_id, what="record summary and messages")
-    sent = messages_for_person(access.person)
+    sent = messages_seen_by(actor, access.person)
     context = {
         "access": access,
         "person": access.person,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coproduce import ratelimit
 from coproduce.api import api_not_found
 from coproduce.errors import Throttled
-from coproduce.messaging.queries import messages_for_person
+from coproduce.messaging.queries import messages_seen_by
 from coproduce.people.access import Actor, current_care_relationships
 from coproduce.people.models import Person
 from coproduce.people.queries import (
@@ -93,7 +93,7 @@ def _citizen_home(actor: Actor, person: Person) -> dict:
         .select_related("organisation")
         .order_by("organisation__name", "category"),
         "consent_count": current_consents_for_person(person).count(),
-        "recent_messages": list(messages_for_person(person)[:RECENT_MESSAGES]),
+        "recent_messages": list(messages_seen_by(actor, person)[:RECENT_MESSAGES]),
         "acting_for": list(people_acted_for(person)),
         "tiles": tiles.tiles_for(tiles.CITIZEN, actor),
     }
