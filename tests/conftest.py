@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from coproduce.messaging.backends import LocmemBackend
+from tests.oidc.provider import running_provider
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +24,12 @@ def _no_rate_limit_counts_carried_over():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID Connect provider on loopback (tests/oidc/provider.mjs), sending people
+    back to the Django test client's host."""
+    callback = "http://testserver/sign-in/oidc/callback/"
+    with running_provider([callback], tmp_path_factory.mktemp("oidc")) as provider:
+        yield provider

@@ -197,6 +197,21 @@ NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
 
 SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "Coproduce")
 
+# Sign-in with an OpenID Connect provider (GOV.UK One Login, NHS login): off until an issuer
+# and a client id are set. The client authenticates with a private key (private_key_jwt, as
+# One Login and NHS login require) or a shared secret (client_secret_basic); unset, the
+# method follows from whether a key file is given. See docs/deployment.md.
+COPRODUCE_OIDC_ISSUER = os.environ.get("COPRODUCE_OIDC_ISSUER", "")
+COPRODUCE_OIDC_CLIENT_ID = os.environ.get("COPRODUCE_OIDC_CLIENT_ID", "")
+COPRODUCE_OIDC_CLIENT_SECRET = os.environ.get("COPRODUCE_OIDC_CLIENT_SECRET", "")
+COPRODUCE_OIDC_PRIVATE_KEY_FILE = os.environ.get("COPRODUCE_OIDC_PRIVATE_KEY_FILE", "")
+COPRODUCE_OIDC_CLIENT_AUTH = os.environ.get("COPRODUCE_OIDC_CLIENT_AUTH", "")
+# How the private_key_jwt assertion is signed: the algorithm the provider registered for you.
+COPRODUCE_OIDC_CLIENT_ASSERTION_ALG = os.environ.get("COPRODUCE_OIDC_CLIENT_ASSERTION_ALG", "RS256")
+COPRODUCE_OIDC_SCOPES = os.environ.get("COPRODUCE_OIDC_SCOPES", "openid email")
+# The button reads "Sign in with <name>", e.g. "GOV.UK One Login" or "NHS login".
+COPRODUCE_OIDC_NAME = os.environ.get("COPRODUCE_OIDC_NAME", "your online account")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

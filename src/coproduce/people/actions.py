@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from .models import (
     CareRelationship,
     Channel,
     Consent,
+    ExternalIdentity,
     Locality,
     Organisation,
     Person,
@@ -400,3 +401,74 @@ def send_password_reset_link(actor: Actor, *, user_id: int, site_url: str) -> st
         lambda: send_mail(RESET_LINK_SUBJECT, body, None, [address], fail_silently=False)
     )
     return address
+
+
+class ExternalSignInRefused(NotAllowed):
+    """A provider vouched for someone, but not for anyone who has an account here."""
+
+
+@transaction.atomic
+def sign_in_with_external_identity(
+    *, issuer: str, provider_name: str, subject: str, email: str, email_verified: bool
+) -> User:
+    """The user that a provider's identity (GOV.UK One Login, NHS login) signs in as.
+
+    A returning identity signs in as the user it was linked to. On the first sign-in it is
+    linked to the one active account whose email address the provider says it has verified.
+    No account is made for anyone else: a Person needs details these providers do not give
+    (a date of birth), and an empty record made at sign-in would sit beside the one the
+    person's GP practice or council already keeps, with none of their waits or consents in it.
+    """
+    identity = ExternalIdentity.objects.select_related("user").filter(
+        issuer=issuer, subject=subject
+    )
+    existing = identity.first()
+    if existing is not None:
+        if not existing.user.is_active:
+            raise _no_account(provider_name)
+        identity.update(last_signed_in_at=timezone.now())
+        return existing.user
+    if not email or not email_verified:
+        raise ExternalSignInRefused(
+            f"{provider_name} has not confirmed your email address, so we cannot tell which "
+            f"account is yours. Confirm your email address with {provider_name}, then sign "
+            "in again, or sign in with your username and password.",
+            code="email_not_verified",
+        )
+    users = list(User.objects.filter(email__iexact=email.strip(), is_active=True)[:2])
+    if not users:
+        raise _no_account(provider_name)
+    if len(users) > 1:
+        raise ExternalSignInRefused(
+            "More than one account uses the email address you use for "
+            f"{provider_name}, so we cannot tell which is yours. Sign in with your username "
+            "and password.",
+            code="email_shared",
+        )
+    user = users[0]
+    try:
+        with transaction.atomic():
+            ExternalIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    except IntegrityError:
+        # Either the same identity was linked by a sign-in at the same moment, or this user
+        # is already linked to a different account at this provider.
+        linked = identity.first()
+        if linked is not None and linked.user_id == user.pk:
+            return user
+        raise ExternalSignInRefused(
+            f"Your account here is already connected to a different {provider_name} "
+            f"account. Sign in with that {provider_name} account, or with your username "
+            "and password.",
+            code="already_linked",
+        ) from None
+    events.publish("external_identity.linked", user_id=user.pk, issuer=issuer)
+    return user
+
+
+def _no_account(provider_name: str) -> ExternalSignInRefused:
+    return ExternalSignInRefused(
+        f"We could not find an account with the email address you use for {provider_name}. "
+        "Sign in with your username and password, or ask the organisation that set up your "
+        "account to record this email address for you.",
+        code="no_account",
+    )

@@ -366,3 +366,33 @@ class ApiToken(models.Model):
 
     def is_current(self, at) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in at an OpenID Connect provider (GOV.UK One Login, NHS login) linked to a user.
+
+    The provider's subject identifier, not the email address, is what is matched on every
+    later sign-in: an address can change hands, a subject never does.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(default=timezone.now)
+    last_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_subject"
+            ),
+            # One account at each provider per user, so a second provider account with the
+            # same email address cannot quietly take over a linked user.
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="external_identity_one_per_provider"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"

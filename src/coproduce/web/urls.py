@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-in/oidc/start/", oidc.start, name="oidc-start"),
+    path("sign-in/oidc/callback/", oidc.callback, name="oidc-callback"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("home/", views.dashboard, name="dashboard"),
     path(
