@@ -36,6 +36,7 @@ from .queries import (
     pathway_for_staff,
     right_status,
     scheme_rules,
+    staff_pathway,
 )
 from .rules import SchemeRules, StageClock, Status, builtin_definitions, event_types
 
@@ -254,10 +255,22 @@ def record_events(
 
 
 def _append(
-    actor: Actor, pathway_id, facts: Sequence[NewEvent], source: str, *, number_fields: bool
+    actor: Actor,
+    pathway_id,
+    facts: Sequence[NewEvent],
+    source: str,
+    *,
+    number_fields: bool,
+    audited: bool = True,
 ) -> list[tuple[PathwayEvent, bool]]:
-    """Check and append facts, then refresh the clock once: (event, added) per fact."""
-    pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
+    """Check and append facts, then refresh the clock once: (event, added) per fact.
+
+    Not `audited` when the facts are part of a change its own action audits (treatment
+    elsewhere, a declined offer), so that change is one row on the person's trail."""
+    if audited:
+        pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
+    else:
+        pathway = staff_pathway(actor, pathway_id, write=True)[0]
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
     rules = scheme_rules(pathway.scheme.code)
     before = list(pathway.events.all())
@@ -324,7 +337,7 @@ def _append(
         )
     added = [event for event, is_new in results if is_new]
     if added:
-        if actor.is_system:
+        if actor.is_system and audited:
             # Staff writes are audited by access_person; the platform's own say why here.
             record_audit(
                 actor,
@@ -599,13 +612,19 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool) -> Right:
         return right
     right.declined_at = timezone.now()
     right.save()
-    record_event(
-        Actor.system(),
-        pathway_id=right.pathway_id,
-        type="declined_alternative",
-        occurred_on=timezone.localdate(),
+    # The lapse the scheme attaches to declining: part of the reply, audited above as such.
+    declined = NewEvent(
+        "declined_alternative",
+        timezone.localdate(),
         note=f"Declined care at {right.offered_provider.name}",
-        source=PathwayEvent.Source.SYSTEM,
+    )
+    _append(
+        Actor.system(),
+        right.pathway_id,
+        [declined],
+        PathwayEvent.Source.SYSTEM,
+        number_fields=False,
+        audited=False,
     )
     events.publish("guarantee.alternative_declined", right_id=right.pk)
     return right
@@ -622,12 +641,14 @@ def record_treated_elsewhere(actor: Actor, *, right_id, treated_on: date) -> Rig
     right.save()
     # The stage's first stop event is its ordinary end (treatment, not active monitoring).
     stage = SchemeStage.objects.get(scheme=right.pathway.scheme, code=right.stage)
-    record_event(
+    treated = NewEvent(stage.stop_events[0], treated_on, note=f"At {right.offered_provider.name}")
+    _append(
         actor,
-        pathway_id=right.pathway_id,
-        type=stage.stop_events[0],
-        occurred_on=treated_on,
-        note=f"At {right.offered_provider.name}",
+        right.pathway_id,
+        [treated],
+        PathwayEvent.Source.WEB,
+        number_fields=False,
+        audited=False,
     )
     events.publish("guarantee.alternative_treated", right_id=right.pk)
     return right

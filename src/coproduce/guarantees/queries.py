@@ -12,9 +12,11 @@ from coproduce.people.access import (
     Access,
     Actor,
     PersonNotFound,
-    access_person,
+    audit_change,
+    audit_look,
     current_care_relationships,
     current_consents,
+    person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
 
@@ -125,12 +127,13 @@ def provider_scope(actor: Actor) -> QuerySet:
     return Pathway.objects.filter(Q(provider_id__in=ids) | Q(provider__parent_id__in=ids))
 
 
-def pathway_for_staff(
-    actor: Actor, pathway_id, *, what: str, write: bool = False
+def staff_pathway(
+    actor: Actor, pathway_id, *, write: bool = False
 ) -> tuple[Pathway, Access | None]:
     """A pathway at a provider the actor acts for, about a person whose health record they
-    may see (the look audited); otherwise "not found", as if it did not exist. The platform
-    itself (Actor.system) reaches every pathway, with no access basis."""
+    may see (or, with `write`, change); otherwise "not found", as if it did not exist. The rule
+    alone, writing no audit row (pathway_for_staff audits). The platform itself (Actor.system)
+    reaches every pathway, with no access basis."""
     pathway = Pathway.objects.select_related("scheme", "provider", "person").filter(pk=pathway_id)
     if not actor.is_system:
         pathway = pathway.filter(pk__in=provider_scope(actor).values("pk"))
@@ -139,9 +142,17 @@ def pathway_for_staff(
         raise PersonNotFound
     if actor.is_system:
         return pathway, None
-    access = access_person(
-        actor, pathway.person_id, what=what, category=RecordCategory.HEALTH, write=write
-    )
+    access = person_access(actor, pathway.person_id, category=RecordCategory.HEALTH, write=write)
+    return pathway, access
+
+
+def pathway_for_staff(
+    actor: Actor, pathway_id, *, what: str, write: bool = False
+) -> tuple[Pathway, Access | None]:
+    """staff_pathway, with the look (or, with `write`, the change) audited."""
+    pathway, access = staff_pathway(actor, pathway_id, write=write)
+    if access is not None:
+        (audit_change if write else audit_look)(actor, access, what=what)
     return pathway, access
 
 

@@ -31,7 +31,9 @@ from coproduce.people.access import (
     Actor,
     PersonNotFound,
     access_as_citizen,
-    access_person,
+    audit_look,
+    citizen_access,
+    person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
@@ -59,6 +61,7 @@ from .queries import (
 from .rules import ExclusionKind, StageClock, Status, event_types
 
 WORKLIST_PAGE_SIZE = 50
+PATHWAY_PAGE_LOOK = "wait: events and clock"
 # Organisations that can be offered as care elsewhere.
 CARE_PROVIDER_KINDS = (
     Organisation.Kind.HOSPITAL,
@@ -296,11 +299,14 @@ def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
     return render(request, "guarantees/my_waits.html", context)
 
 
-def _citizen_pathway(request: HttpRequest, pathway_id, *, what: str) -> tuple[Actor, Pathway]:
+def _citizen_pathway(request: HttpRequest, pathway_id) -> tuple[Actor, Pathway]:
+    """A wait of the person, or of someone they manage, for them to act on: checked here, and
+    audited once, by the action that changes it."""
     pathway = Pathway.objects.filter(pk=pathway_id).only("pk", "person_id").first()
     if pathway is None:
         raise PersonNotFound
-    actor, _access = _waits_access(request, pathway.person_id, what=what)
+    actor = Actor.for_web(request)
+    citizen_access(actor, pathway.person_id, category=RecordCategory.HEALTH, write=True)
     return actor, pathway
 
 
@@ -308,7 +314,7 @@ def _citizen_pathway(request: HttpRequest, pathway_id, *, what: str) -> tuple[Ac
 @require_POST
 def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
     """The one-step button: ask for care elsewhere once a stage has missed its deadline."""
-    actor, pathway = _citizen_pathway(request, pathway_id, what="right to care elsewhere")
+    actor, pathway = _citizen_pathway(request, pathway_id)
     try:
         right = actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage)
     except ActionError as error:
@@ -325,7 +331,9 @@ def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> Http
     return redirect(_my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}")
 
 
-def _citizen_right(request: HttpRequest, right_id, *, what: str) -> tuple[Actor, Right]:
+def _citizen_right(request: HttpRequest, right_id) -> tuple[Actor, Right, Access]:
+    """An offer made to the person, or to someone they manage, for them to answer: checked
+    here, with no audit row (the answer's action audits it; a page shown audits its look)."""
     right = (
         Right.objects.select_related("pathway__scheme", "pathway__provider", "offered_provider")
         .filter(pk=right_id)
@@ -333,14 +341,17 @@ def _citizen_right(request: HttpRequest, right_id, *, what: str) -> tuple[Actor,
     )
     if right is None:
         raise PersonNotFound
-    actor, _access = _waits_access(request, right.pathway.person_id, what=what)
-    return actor, right
+    actor = Actor.for_web(request)
+    access = citizen_access(
+        actor, right.pathway.person_id, category=RecordCategory.HEALTH, write=True
+    )
+    return actor, right, access
 
 
 @login_required
 @require_POST
 def accept_offer(request: HttpRequest, right_id: int) -> HttpResponse:
-    actor, right = _citizen_right(request, right_id, what="offer of care elsewhere")
+    actor, right, _access = _citizen_right(request, right_id)
     try:
         right = actions.reply_to_offer(actor, right_id=right.pk, accept=True)
     except ActionError as error:
@@ -362,7 +373,7 @@ def accept_offer(request: HttpRequest, right_id: int) -> HttpResponse:
 @login_required
 def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
     """Declining ends the guarantee for the stage, so it is asked twice: this page warns."""
-    actor, right = _citizen_right(request, right_id, what="offer of care elsewhere")
+    actor, right, access = _citizen_right(request, right_id)
     back = _my_waits_url(Person(pk=right.pathway.person_id), actor) + f"#wait-{right.pathway_id}"
     if request.method == "POST":
         try:
@@ -379,6 +390,7 @@ def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
     if right_status(right) != RightStatus.OFFERED:
         messages.error(request, _("There is no offer waiting for an answer."))
         return redirect(back)
+    audit_look(actor, access, what="offer of care elsewhere")
     rules = scheme_rules(right.pathway.scheme.code)
     stage = rules.stage(right.stage)
     context = {
@@ -505,7 +517,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
 # --- Staff: a right's next step ------------------------------------------------------------
 
 
-def _staff_right(actor: Actor, right_id, *, what: str) -> tuple[Right, Access]:
+def _staff_right(actor: Actor, right_id, *, write: bool) -> tuple[Right, Access]:
+    """A right at a provider the actor acts for: the rule alone, with no audit row (the page
+    audits its look; a change is audited once, by its action)."""
     right = (
         Right.objects.select_related(
             "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
@@ -515,8 +529,8 @@ def _staff_right(actor: Actor, right_id, *, what: str) -> tuple[Right, Access]:
     )
     if right is None:
         raise PersonNotFound
-    access = access_person(
-        actor, right.pathway.person_id, what=what, category=RecordCategory.HEALTH
+    access = person_access(
+        actor, right.pathway.person_id, category=RecordCategory.HEALTH, write=write
     )
     return right, access
 
@@ -547,7 +561,7 @@ def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]
 @login_required
 def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     actor = Actor.for_web(request)
-    right, access = _staff_right(actor, right_id, what="request for care elsewhere")
+    right, access = _staff_right(actor, right_id, write=request.method == "POST")
     today = timezone.localdate()
     suggested, others = _offer_choices(right, today)
     form = OfferForm(
@@ -576,6 +590,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
                 },
             )
             return redirect(_worklist_url(right, actor))
+    audit_look(actor, access, what="request for care elsewhere")
     rules = scheme_rules(right.pathway.scheme.code)
     context = {
         "right": right,
@@ -597,7 +612,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
 @login_required
 def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     actor = Actor.for_web(request)
-    right, access = _staff_right(actor, right_id, what="care elsewhere")
+    right, access = _staff_right(actor, right_id, write=request.method == "POST")
     form = TreatedElsewhereForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -613,6 +628,7 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
                 % {"provider": right.offered_provider.name},
             )
             return redirect(_worklist_url(right, actor))
+    audit_look(actor, access, what="care elsewhere")
     rules = scheme_rules(right.pathway.scheme.code)
     context = {
         "right": right,
@@ -708,10 +724,12 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
     """A wait for staff: its live clock, its events (corrections shown as such), and forms to
     record what happened and to withdraw an event entered in error."""
     actor = Actor.for_web(request)
-    what = "wait: events and clock" if request.method != "POST" else "wait: event recorded"
-    pathway, access = queries.pathway_for_staff(actor, pathway_id, what=what)
     if request.method != "POST":
+        pathway, access = queries.pathway_for_staff(actor, pathway_id, what=PATHWAY_PAGE_LOOK)
         return _pathway_page(request, pathway, access)
+    # Recording is checked here and audited once, by the action; a refusal shown on the page
+    # is a look at the wait, never "event recorded".
+    pathway, access = queries.staff_pathway(actor, pathway_id, write=True)
     rules = scheme_rules(pathway.scheme.code)
     events = list(pathway.events.all())
     form = RecordEventForm(
@@ -738,6 +756,7 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
                 % {"event": event_label(event.type), "date": long_date(event.occurred_on)},
             )
             return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    audit_look(actor, access, what=PATHWAY_PAGE_LOOK)
     return _pathway_page(request, pathway, access, record_form=form)
 
 
@@ -745,7 +764,7 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
 @require_POST
 def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
     actor = Actor.for_web(request)
-    pathway, access = queries.pathway_for_staff(actor, pathway_id, what="wait: event withdrawn")
+    pathway, access = queries.staff_pathway(actor, pathway_id, write=True)
     form = WithdrawEventForm(request.POST, correctable=_correctable(list(pathway.events.all())))
     if form.is_valid():
         try:
@@ -764,6 +783,7 @@ def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
                 request, _("The event is marked as entered in error. It no longer counts.")
             )
             return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    audit_look(actor, access, what=PATHWAY_PAGE_LOOK)
     return _pathway_page(request, pathway, access, withdraw_form=form)
 
 
@@ -775,7 +795,9 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     providers_of_actor = _providers_of(actor)
     if not providers_of_actor:
         raise PersonNotFound
-    access = access_person(actor, person_id, what="open a wait", category=RecordCategory.HEALTH)
+    # Opening is checked here and audited once, by the action; the form shown is a look.
+    opening = request.method == "POST"
+    access = person_access(actor, person_id, category=RecordCategory.HEALTH, write=opening)
     ids = [org.pk for org in providers_of_actor]
     providers = Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("name")
     today = timezone.localdate()
@@ -784,10 +806,8 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
         .order_by("title")
     )
-    form = OpenPathwayForm(
-        request.POST if request.method == "POST" else None, schemes=schemes, providers=providers
-    )
-    if request.method == "POST" and form.is_valid():
+    form = OpenPathwayForm(request.POST if opening else None, schemes=schemes, providers=providers)
+    if opening and form.is_valid():
         try:
             opened = actions.open_pathway(
                 actor,
@@ -805,6 +825,7 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
                 _("The wait is open. Record the referral or first contact to start its clock."),
             )
             return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": opened.pk}))
+    audit_look(actor, access, what="open a wait")
     context = {
         "person": access.person,
         "access": access,

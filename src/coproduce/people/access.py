@@ -209,17 +209,16 @@ def categories_visible(
     )
 
 
-def access_person(
-    actor: Actor,
-    person_id,
-    *,
-    what: str = "record",
-    category: str | None = None,
-    write: bool = False,
+def person_access(
+    actor: Actor, person_id, *, category: str | None = None, write: bool = False
 ) -> Access:
-    """Fetch a person the actor may see, auditing the look; otherwise raise PersonNotFound.
+    """The access rule alone, writing no audit row: the actor's Access to this person (or one
+    category of their record), or PersonNotFound.
 
-    A write also needs the right to act (a proxy with the "manage" scope, staff, or the person).
+    A write also needs the right to act (a proxy with the "manage" scope, staff, or the
+    person). A page that shows the record audits the look (access_person, audit_look); a web
+    write checks here first and leaves the one audit row to its action, so a change is audited
+    once and a refused or not-found request not at all (docs/security.md).
     """
     person = Person.objects.filter(pk=person_id).select_related("locality", "user").first()
     if person is None:
@@ -229,15 +228,43 @@ def access_person(
         raise PersonNotFound
     if write and actor.token is not None and actor.token.scope != ApiToken.Scope.WRITE:
         raise PersonNotFound
+    return access
+
+
+def audit_look(actor: Actor, access: Access, *, what: str) -> None:
+    """One READ row for a look at the record (none for the person's own look)."""
+    _audit(actor, access, action=AuditEvent.Action.READ, what=what)
+
+
+def audit_change(actor: Actor, access: Access, *, what: str) -> None:
+    """One WRITE row for a change to the record (none for the person's own change)."""
+    _audit(actor, access, action=AuditEvent.Action.WRITE, what=what)
+
+
+def _audit(actor: Actor, access: Access, *, action: str, what: str) -> None:
     if not access.is_self:
         record_audit(
             actor,
-            person=person,
-            action=AuditEvent.Action.WRITE if write else AuditEvent.Action.READ,
+            person=access.person,
+            action=action,
             what=what,
             why=access.basis,
             organisation=access.organisation,
         )
+
+
+def access_person(
+    actor: Actor,
+    person_id,
+    *,
+    what: str = "record",
+    category: str | None = None,
+    write: bool = False,
+) -> Access:
+    """Fetch a person the actor may see, auditing the look (or, with `write`, the change);
+    otherwise raise PersonNotFound, with no audit row."""
+    access = person_access(actor, person_id, category=category, write=write)
+    (audit_change if write else audit_look)(actor, access, what=what)
     return access
 
 
@@ -277,11 +304,11 @@ def record_audit(actor: Actor, **details) -> AuditEvent | None:
     return row
 
 
-def access_as_citizen(
-    actor: Actor, person_id=None, *, what: str, category: str | None = None
+def citizen_access(
+    actor: Actor, person_id=None, *, category: str | None = None, write: bool = False
 ) -> Access:
     """A citizen's own record (person_id None), or the record of someone they are a current
-    proxy for; never a staff basis. Citizen pages (My data, My waits) go through this."""
+    proxy for; never a staff basis. The rule alone, writing no audit row (as person_access)."""
     own = actor.own_person
     if own is None:
         raise PersonNotFound
@@ -293,4 +320,14 @@ def access_as_citizen(
         .exists()
     ):
         raise PersonNotFound
-    return access_person(actor, person_id, what=what, category=category)
+    return person_access(actor, person_id, category=category, write=write)
+
+
+def access_as_citizen(
+    actor: Actor, person_id=None, *, what: str, category: str | None = None
+) -> Access:
+    """The citizen_access rule with the look audited. Citizen pages (My data, My waits) and
+    the person's own API answers (audit trail, personal data) go through this."""
+    access = citizen_access(actor, person_id, category=category)
+    audit_look(actor, access, what=what)
+    return access

@@ -13,7 +13,7 @@ from coproduce.api import ERROR_RESPONSES, RateLimit, actor_for
 from coproduce.errors import NotAllowed
 
 from . import actions, queries
-from .access import PersonNotFound, access_person
+from .access import access_as_citizen, access_person
 from .models import Channel, Organisation, Person, RecordCategory
 
 router = Router(tags=["people"])
@@ -167,11 +167,9 @@ def _consent_out(consent, now) -> dict:
 
 
 def _own_or_proxy(request: HttpRequest, person_id: UUID, what: str):
-    """The person's own view (themself or a proxy): staff get not found."""
-    access = access_person(actor_for(request), person_id, what=what)
-    if access.organisation is not None:
-        raise PersonNotFound
-    return access
+    """The person's own view (themself or a proxy): staff and tokens get not found, and
+    nothing goes on the audit trail for them (a 404 is not a look)."""
+    return access_as_citizen(actor_for(request), person_id, what=what)
 
 
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="Who you are signed in as")

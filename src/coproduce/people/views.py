@@ -32,7 +32,14 @@ from coproduce.messaging.queries import messages_seen_by
 from coproduce.web.forms import DATE_PARTS, DatePartsForm
 
 from . import actions
-from .access import Access, Actor, PersonNotFound, access_as_citizen, access_person
+from .access import (
+    Access,
+    Actor,
+    access_as_citizen,
+    access_person,
+    audit_look,
+    citizen_access,
+)
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
 from .queries import organisations, personal_data
 
@@ -254,33 +261,35 @@ def _my_data_url(access: Access, name: str = "my-data", **kwargs) -> str:
 @login_required
 def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     """Everything held about a person, who may see it, who has looked, and consent."""
-    actor, access = _my_data_access(request, person_id, what="personal data (My data page)")
-    form = GiveConsentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not access.can_act:
-            raise PersonNotFound
-        if form.is_valid():
-            try:
-                consent = actions.grant_consent(
-                    actor,
-                    person_id=access.person.pk,
-                    organisation_id=form.cleaned_data["organisation"].pk,
-                    category=form.cleaned_data["category"],
-                    expires_at=form.expires_at(),
-                )
-            except ActionError as error:
-                form.add_action_error(error)
-            else:
-                messages.success(
-                    request,
-                    _("%(organisation)s can now see %(category)s records.")
-                    % {
-                        "organisation": consent.organisation.name,
-                        "category": consent.get_category_display().lower(),
-                    },
-                )
-                return redirect(_my_data_url(access) + "#consents")
+    actor = Actor.for_web(request)
+    giving_consent = request.method == "POST"
+    # Giving consent is checked here (a "view" proxy gets not found) and audited once, by the
+    # action; only the page shown is a look.
+    access = citizen_access(actor, person_id, write=giving_consent)
+    form = GiveConsentForm(request.POST if giving_consent else None)
+    if giving_consent and form.is_valid():
+        try:
+            consent = actions.grant_consent(
+                actor,
+                person_id=access.person.pk,
+                organisation_id=form.cleaned_data["organisation"].pk,
+                category=form.cleaned_data["category"],
+                expires_at=form.expires_at(),
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s can now see %(category)s records.")
+                % {
+                    "organisation": consent.organisation.name,
+                    "category": consent.get_category_display().lower(),
+                },
+            )
+            return redirect(_my_data_url(access) + "#consents")
 
+    audit_look(actor, access, what="personal data (My data page)")
     export = personal_data(access)
     sections = {section.name: section for section in registry.personal_data_sections()}
     context = {
