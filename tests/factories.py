@@ -9,6 +9,9 @@ from django.utils import timezone
 from coproduce.people import models
 
 HOSTILE = "<script>alert('x')</script>\u202e"
+# What a person can type and have accepted: markup, but no hidden control characters, which
+# every input refuses (coproduce.text). Stored text may still hold them (HOSTILE).
+HOSTILE_TYPED = "<script>alert('x')</script>"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""The HTTP API root: authentication and the one error envelope for every 4xx.
+"""The HTTP API root: authentication, what every input may hold, and the one error envelope
+for every answer that is not a success (4xx and 5xx alike):
 
     {"error": {"code": "...", "message": "...", "fields": {"name": ["..."]}}}
 
@@ -6,20 +7,73 @@ Browsers use their session (with the CSRF token for writes); machine clients sen
 `Authorization: Bearer <token>`, a token that acts for one organisation.
 """
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import BaseThrottle
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from coproduce import ratelimit, registry
-from coproduce.errors import ActionError, Throttled
+from coproduce.errors import ActionError, NotAllowed, Throttled
 from coproduce.people.access import Actor
 from coproduce.people.actions import token_for_bearer
 from coproduce.people.models import ApiToken, AuditEvent
+from coproduce.text import UNSAFE_TEXT_MESSAGE, has_unsafe_characters
+
+logger = logging.getLogger(__name__)
+
+# The largest id a database row can have (a 64-bit key): anything larger is bad input (400),
+# never a database error (500).
+MAX_ID = 2**63 - 1
+
+
+def _safe_text(value: str) -> str:
+    if has_unsafe_characters(value):
+        raise PydanticCustomError("unsafe_characters", str(UNSAFE_TEXT_MESSAGE))
+    return value
+
+
+def _storable(value: Any) -> Any:
+    """Refuse text no database should hold and integers no database key can be."""
+    if isinstance(value, str):
+        _safe_text(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+        raise PydanticCustomError("number_too_large", "This number is too large.")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _storable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    return value
+
+
+# Query and path parameters: ids of rows, and text.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(_safe_text)]
+# How far into a list a page may start.
+MAX_OFFSET = 1_000_000
+
+
+class InputSchema(Schema):
+    """Every API input: unknown fields are refused, and so is text with characters that
+    cannot be stored or shown safely (coproduce.text) and numbers beyond any id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _storable_values(cls, value: Any) -> Any:
+        return _storable(value)
 
 
 class ErrorBody(Schema):
@@ -45,6 +99,19 @@ class BearerToken(HttpBearer):
 
 class Session(SessionAuth):
     """The browser's sign-in; writes need the CSRF token."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            # No sign-in to protect: the answer is 401 (not authenticated), not a CSRF 403.
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise NotAllowed(
+                "Send the CSRF token (the X-CSRFToken header, from the csrftoken cookie) with "
+                "every change made with a signed-in session.",
+                code="csrf_failed",
+            ) from None
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -92,7 +159,7 @@ api = NinjaAPI(
 )
 
 ERROR_RESPONSES: dict[int, Any] = {
-    status: ErrorEnvelope for status in (400, 401, 403, 404, 409, 422, 429)
+    status: ErrorEnvelope for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 
 
@@ -151,6 +218,66 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 429:
         message = "There have been too many requests. Wait a minute and try again."
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        413, "too_large", "The request is too large. Send less data in one request."
+    )
+
+
+@api.exception_handler(Exception)
+def on_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Internal Server Error: %s", request.path, exc_info=exc)
+    return server_error_response()
+
+
+def server_error_response() -> JsonResponse:
+    return error_response(
+        500, "server_error", "Sorry, something went wrong on our side. Try again later."
+    )
+
+
+# Error answers Django or Ninja make before or around our handlers (405 method not
+# allowed, a 400 for a malformed request, a 500 in a middleware) get the envelope too.
+STATUS_CODES = {
+    400: ("bad_request", "The request is not valid."),
+    401: ("not_authenticated", "Sign in, or send a valid API token as a Bearer token."),
+    403: ("forbidden", "You cannot do this."),
+    404: ("not_found", "There is no API endpoint at that address."),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    413: ("too_large", "The request is too large. Send less data in one request."),
+    500: ("server_error", "Sorry, something went wrong on our side. Try again later."),
+}
+KEPT_HEADERS = {"content-type", "content-length"}
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Every error answer under /api/ is JSON in the one envelope (first in MIDDLEWARE)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith("/api/")
+            or "json" in response.get("Content-Type", "")
+        ):
+            return response
+        code, message = STATUS_CODES.get(
+            response.status_code,
+            ("server_error", STATUS_CODES[500][1])
+            if response.status_code >= 500
+            else ("error", "The request could not be answered."),
+        )
+        enveloped = error_response(response.status_code, code, message)
+        for header, value in response.items():
+            if header.lower() not in KEPT_HEADERS:
+                enveloped[header] = value
+        return enveloped
 
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -17,7 +17,7 @@ from coproduce.guarantees.queries import RightStatus, right_status
 from coproduce.people.access import Actor
 from coproduce.people.models import AuditEvent, Organisation, Relationship
 from tests import factories
-from tests.factories import HOSTILE
+from tests.factories import HOSTILE, HOSTILE_TYPED
 
 pytestmark = pytest.mark.django_db
 
@@ -518,7 +518,7 @@ def test_staff_record_an_event(breached, clinician):
             "occurred_on_day": TODAY.day,
             "occurred_on_month": TODAY.month,
             "occurred_on_year": TODAY.year,
-            "note": f"Knee {HOSTILE}",
+            "note": f"Knee {HOSTILE_TYPED}",
         },
     )
     assert response.status_code == 302

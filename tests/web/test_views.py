@@ -14,7 +14,7 @@ from coproduce.messaging.models import Message
 from coproduce.people.models import AuditEvent, Role
 from coproduce.web import tiles
 from tests import factories
-from tests.factories import HOSTILE
+from tests.factories import HOSTILE, HOSTILE_TYPED
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +247,7 @@ def test_staff_caseload_search(client, staff_role):
     assert f"/people/{other.pk}/" not in html
     assert "1 person" in html
 
-    html = page(client.get("/home/", {"q": "Zebedee" + HOSTILE}))
+    html = page(client.get("/home/", {"q": "Zebedee" + HOSTILE_TYPED}))
     assert_escaped(html)
     assert "Nobody you can see matches" in html
 

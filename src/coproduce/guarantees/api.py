@@ -18,9 +18,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
-from coproduce.api import ERROR_RESPONSES, actor_for, error_response
+from coproduce.api import ERROR_RESPONSES, MAX_OFFSET, Id, InputSchema, actor_for, error_response
 from coproduce.errors import ActionError, InvalidInput, NotAllowed
 from coproduce.people.access import (
     Actor,
@@ -47,10 +46,6 @@ from .standards import fhir
 router = Router(tags=["guarantees"])
 
 MAX_IMPORT_ROWS = 10_000
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- shapes --------------------------------------------------------------------------------
@@ -141,38 +136,38 @@ class RightPage(Schema):
     results: list[RightOut]
 
 
-class PathwayIn(StrictSchema):
+class PathwayIn(InputSchema):
     person_id: UUID
     scheme: str = Field(min_length=1, max_length=50)
-    provider_id: int
+    provider_id: Id
     service: str = Field(min_length=1, max_length=100)
     external_id: str = Field("", max_length=100)
 
 
-class EventIn(StrictSchema):
+class EventIn(InputSchema):
     type: str = Field(min_length=1, max_length=50)
     occurred_on: date
     note: str = Field("", max_length=500)
-    corrects_id: int | None = Field(None, description="The event this one corrects.")
+    corrects_id: Id | None = Field(None, description="The event this one corrects.")
     event_id: str = Field(
         "", max_length=200, description="Your id for the event: sending it again adds nothing."
     )
 
 
-class CareElsewhereIn(StrictSchema):
+class CareElsewhereIn(InputSchema):
     stage: str = Field(min_length=1, max_length=50)
 
 
-class OfferIn(StrictSchema):
-    provider_id: int
+class OfferIn(InputSchema):
+    provider_id: Id
     appointment_on: date
 
 
-class ReplyIn(StrictSchema):
+class ReplyIn(InputSchema):
     accept: bool
 
 
-class TreatedIn(StrictSchema):
+class TreatedIn(InputSchema):
     treated_on: date
 
 
@@ -392,10 +387,10 @@ def list_schemes(request: HttpRequest):
 )
 def list_pathways(
     request: HttpRequest,
-    provider_id: int | None = None,
+    provider_id: Id | None = None,
     person_id: UUID | None = None,
     limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     actor = actor_for(request)
     found = Pathway.objects.filter(_visible_people(actor))
@@ -508,7 +503,7 @@ def list_rights(
     request: HttpRequest,
     status: RightStatus | None = None,
     limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     actor = actor_for(request)
     visible = Pathway.objects.filter(_visible_people(actor))
@@ -547,7 +542,7 @@ def _status_filter(status: RightStatus) -> Q:
 
 
 @router.get("/rights/{right_id}", response={200: RightOut, **ERROR_RESPONSES})
-def get_right(request: HttpRequest, right_id: int):
+def get_right(request: HttpRequest, right_id: Id):
     right = Right.objects.select_related("offered_provider").filter(pk=right_id).first()
     if right is None:
         raise PersonNotFound
@@ -560,7 +555,7 @@ def get_right(request: HttpRequest, right_id: int):
     response={200: RightOut, **ERROR_RESPONSES},
     summary="Staff: offer care at another provider",
 )
-def offer_care_elsewhere(request: HttpRequest, right_id: int, payload: OfferIn):
+def offer_care_elsewhere(request: HttpRequest, right_id: Id, payload: OfferIn):
     with _fields_named(provider="provider_id"):
         right = actions.offer_care_elsewhere(
             actor_for(request),
@@ -576,7 +571,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int, payload: OfferIn):
     response={200: RightOut, **ERROR_RESPONSES},
     summary="The person: accept or decline the offer (declining ends the guarantee)",
 )
-def reply_to_offer(request: HttpRequest, right_id: int, payload: ReplyIn):
+def reply_to_offer(request: HttpRequest, right_id: Id, payload: ReplyIn):
     right = actions.reply_to_offer(actor_for(request), right_id=right_id, accept=payload.accept)
     return _right_out(right, timezone.localdate())
 
@@ -586,7 +581,7 @@ def reply_to_offer(request: HttpRequest, right_id: int, payload: ReplyIn):
     response={200: RightOut, **ERROR_RESPONSES},
     summary="Staff: the person was treated at the other provider",
 )
-def record_treated_elsewhere(request: HttpRequest, right_id: int, payload: TreatedIn):
+def record_treated_elsewhere(request: HttpRequest, right_id: Id, payload: TreatedIn):
     right = actions.record_treated_elsewhere(
         actor_for(request), right_id=right_id, treated_on=payload.treated_on
     )

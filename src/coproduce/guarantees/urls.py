@@ -13,13 +13,13 @@ urlpatterns = [
         views.ask_for_care_elsewhere,
         name="ask",
     ),
-    path("offers/<int:right_id>/accept/", views.accept_offer, name="accept-offer"),
-    path("offers/<int:right_id>/decline/", views.decline_offer, name="decline-offer"),
+    path("offers/<id:right_id>/accept/", views.accept_offer, name="accept-offer"),
+    path("offers/<id:right_id>/decline/", views.decline_offer, name="decline-offer"),
     # Staff.
     path("worklist/", views.worklist, name="worklist"),
-    path("rights/<int:right_id>/offer/", views.offer_care_elsewhere, name="offer"),
+    path("rights/<id:right_id>/offer/", views.offer_care_elsewhere, name="offer"),
     path(
-        "rights/<int:right_id>/treated/",
+        "rights/<id:right_id>/treated/",
         views.record_treated_elsewhere,
         name="treated-elsewhere",
     ),

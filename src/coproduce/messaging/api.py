@@ -7,9 +7,8 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
-from coproduce.api import ERROR_RESPONSES, actor_for
+from coproduce.api import ERROR_RESPONSES, InputSchema, actor_for
 from coproduce.people.access import access_person
 from coproduce.people.models import Channel, RecordCategory
 
@@ -18,9 +17,7 @@ from . import actions, queries
 router = Router(tags=["messages"])
 
 
-class MessageIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MessageIn(InputSchema):
     subject: str = Field(min_length=1, max_length=actions.SUBJECT_MAX)
     body: str = Field(min_length=1, max_length=actions.BODY_MAX)
     channel: Literal[tuple(Channel.values)] | None = None  # type: ignore[valid-type]

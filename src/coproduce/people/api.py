@@ -1,15 +1,14 @@
 """People, consent and audit over HTTP. Thin: parse, call an action or query, shape the answer."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
-from coproduce.api import ERROR_RESPONSES, RateLimit, actor_for
+from coproduce.api import ERROR_RESPONSES, MAX_OFFSET, Id, InputSchema, RateLimit, Text, actor_for
 from coproduce.errors import NotAllowed
 
 from . import actions, queries
@@ -21,10 +20,6 @@ router = Router(tags=["people"])
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 CategoryName = Literal[tuple(RecordCategory.values)]  # type: ignore[valid-type]
 OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LocalityOut(Schema):
@@ -85,7 +80,7 @@ class PersonPage(Schema):
     results: list[PersonSummaryOut]
 
 
-class PersonIn(StrictSchema):
+class PersonIn(InputSchema):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: date
@@ -98,12 +93,12 @@ class PersonIn(StrictSchema):
     postcode: str = Field("", max_length=10)
     preferred_channel: ChannelName = Channel.LETTER.value  # type: ignore[valid-type]
     locality_code: str | None = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     care_category: CategoryName  # type: ignore[valid-type]
     care_reason: str = Field(min_length=1, max_length=200)
 
 
-class ContactDetailsIn(StrictSchema):
+class ContactDetailsIn(InputSchema):
     email: str | None = None
     phone: str | None = Field(None, max_length=20)
     address_line_1: str | None = Field(None, max_length=200)
@@ -113,8 +108,8 @@ class ContactDetailsIn(StrictSchema):
     preferred_channel: ChannelName | None = None  # type: ignore[valid-type]
 
 
-class ConsentIn(StrictSchema):
-    organisation_id: int
+class ConsentIn(InputSchema):
+    organisation_id: Id
     category: CategoryName  # type: ignore[valid-type]
     expires_at: datetime | None = None
     purpose: str = Field("", max_length=300)
@@ -204,7 +199,7 @@ def list_organisations(request: HttpRequest, kind: OrganisationKind | None = Non
     response={200: OrganisationOut, **ERROR_RESPONSES},
     auth=None,
 )
-def get_organisation(request: HttpRequest, organisation_id: int):
+def get_organisation(request: HttpRequest, organisation_id: Id):
     organisation = queries.organisations().filter(pk=organisation_id).first()
     if organisation is None:
         raise Http404("No organisation has that id.")
@@ -220,9 +215,9 @@ def get_organisation(request: HttpRequest, organisation_id: int):
 )
 def list_people(
     request: HttpRequest,
-    search: str = Query("", max_length=100),
+    search: Annotated[Text, Query("", max_length=100)] = "",
     limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     actor = actor_for(request)
     if not actor.is_staff_member:
@@ -300,7 +295,7 @@ def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
     response={200: ConsentOut, **ERROR_RESPONSES},
     summary="Take consent back; it ends at once",
 )
-def revoke_consent(request: HttpRequest, consent_id: int):
+def revoke_consent(request: HttpRequest, consent_id: Id):
     consent = actions.revoke_consent(actor_for(request), consent_id=consent_id)
     return _consent_out(consent, consent.revoked_at)
 

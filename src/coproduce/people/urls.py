@@ -7,7 +7,7 @@ urlpatterns = [
     path("my-data/", views.my_data, name="my-data"),
     path("my-data/download.json", views.download_my_data, name="my-data-download"),
     path(
-        "my-data/consents/<int:consent_id>/revoke/",
+        "my-data/consents/<id:consent_id>/revoke/",
         views.revoke_consent,
         name="revoke-consent",
     ),
@@ -18,7 +18,7 @@ urlpatterns = [
         name="my-data-download-for",
     ),
     path(
-        "my-data/<uuid:person_id>/consents/<int:consent_id>/revoke/",
+        "my-data/<uuid:person_id>/consents/<id:consent_id>/revoke/",
         views.revoke_consent,
         name="revoke-consent-for",
     ),

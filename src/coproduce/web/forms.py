@@ -10,12 +10,14 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
+from coproduce.text import validate_text
 
 DATE_PARTS = ("day", "month", "year")
 
 
 class GovukErrorsMixin:
-    """For a Django form whose fields have ids equal to their names (auto_id="%s").
+    """For a Django form whose fields have ids equal to their names (auto_id="%s"). Its text
+    fields refuse characters that cannot be stored or shown safely (coproduce.text).
 
     `error_anchors` names, for fields whose first input is not the field's own id (radios,
     date inputs), the id the error summary links to.
@@ -28,6 +30,9 @@ class GovukErrorsMixin:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_text)
 
     def anchor_for(self, name: str) -> str:
         if name in self.error_anchors:
@@ -86,6 +91,16 @@ class NewPasswordForm(GovukErrorsMixin, SetPasswordForm):
             **self.error_messages,
             "password_mismatch": _("The passwords do not match. Enter the same password twice."),
         }
+
+
+class CaseloadSearchForm(GovukErrorsMixin, forms.Form):
+    """The search box over the people a member of staff can see."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("Search for 100 characters or fewer")},
+    )
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,11 @@ from coproduce.people.queries import (
 )
 
 from . import tiles
-from .forms import NewPasswordForm, SignInForm
+from .forms import CaseloadSearchForm, NewPasswordForm, SignInForm
 from .pagination import page_links
 
 CASELOAD_PAGE_SIZE = 25
 RECENT_MESSAGES = 5
-SEARCH_MAX_LENGTH = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -106,14 +105,21 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
         ratelimit.key_for(actor),
         message=_("You have searched for people too many times in a short time."),
     )
-    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    paginator = Paginator(people_in_care_of(actor, search=search), CASELOAD_PAGE_SIZE)
+    search_form = CaseloadSearchForm(request.GET)
+    if search_form.is_valid():
+        search = search_form.cleaned_data["q"]
+        found = people_in_care_of(actor, search=search)
+    else:
+        search, found = "", Person.objects.none()
+    paginator = Paginator(found, CASELOAD_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     people = list(page.object_list)
     audit_listing(actor, people, what="name, date of birth and NHS number (caseload list)")
     return {
         "roles": sorted(actor.roles, key=lambda role: (role.organisation.name, role.kind)),
         "search": search,
+        "search_form": search_form,
+        "errors": search_form.error_summary(),
         "page": page,
         "people": people,
         "page_links": page_links(request, page, label=_("Pages of people you can see")),
@@ -134,6 +140,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             context["staff"] = _staff_home(actor, request)
         except Throttled as error:
             return too_many_requests(request, error)
+        context["has_errors"] = bool(context["staff"]["errors"])
     return render(request, "web/dashboard.html", context)
 
 
