@@ -20,11 +20,15 @@ from coproduce import events
 from coproduce.errors import Conflict, InvalidInput, NotAllowed, invalid_fields
 
 from .access import (
+    Access,
     Actor,
     PersonNotFound,
     access_person,
+    audit_change,
+    current_care_relationships,
     current_consents,
     current_roles,
+    person_access,
     record_audit,
 )
 from .identifiers import normalise_nhs_number
@@ -198,7 +202,8 @@ def update_contact_details(actor: Actor, *, person_id, changes: dict[str, Any]) 
         raise invalid_fields({name: ["This field cannot be changed here."] for name in unknown})
     if not changes:
         raise InvalidInput("Give at least one contact detail to change.", code="nothing_to_change")
-    access = access_person(actor, person_id, what="contact details", write=True)
+    access = _access_to_change_contact_details(actor, person_id)
+    audit_change(actor, access, what="contact details")
     person = Person.objects.select_for_update().get(pk=access.person.pk)
     cleaned = _clean_person_fields(changes, timezone.localdate())
     for name, value in cleaned.items():
@@ -208,6 +213,30 @@ def update_contact_details(actor: Actor, *, person_id, changes: dict[str, Any]) 
     person.save(update_fields=[*cleaned, "updated_at"])
     events.publish("person.contact_details_changed", person_id=str(person.pk))
     return person
+
+
+def _access_to_change_contact_details(actor: Actor, person_id) -> Access:
+    """The person, a `manage` proxy, or staff and write tokens whose organisation has a care
+    relationship with the person (any category): a consent to see is not permission to
+    change (docs/security.md). Anyone else: not found."""
+    access = person_access(actor, person_id, write=True)
+    if access.organisation is None:
+        return access
+    care = (
+        current_care_relationships(timezone.localdate())
+        .filter(person_id=access.person.pk, organisation_id__in=actor.organisation_ids)
+        .select_related("organisation")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if care is None:
+        raise PersonNotFound
+    return Access(
+        person=access.person,
+        basis=f"Care relationship: {care.reason}",
+        organisation=care.organisation,
+        can_act=True,
+    )
 
 
 def _own_or_managed_person(actor: Actor, person_id, what: str) -> Person:
