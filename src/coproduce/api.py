@@ -22,6 +22,7 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from coproduce import ratelimit, registry
+from coproduce.api_docs import SwaggerUIFromOurStaticFiles
 from coproduce.errors import ActionError, NotAllowed, Throttled
 from coproduce.people.access import Actor
 from coproduce.people.actions import token_for_bearer
@@ -153,6 +154,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     auth=[BearerToken(), Session()],
+    docs=SwaggerUIFromOurStaticFiles(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",

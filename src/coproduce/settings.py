@@ -24,14 +24,26 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
-# The embedded default key is only for a local demo; production refuses to start without one.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
-    "coproduce-insecure-local-demo-key" if not env_bool("COPRODUCE_PRODUCTION", False) else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("Set DJANGO_SECRET_KEY when COPRODUCE_PRODUCTION is on.")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Production mode: HTTPS only, secure cookies, short sessions, and no embedded defaults for
+# the key or the host names (docs/deployment.md, "Production settings").
+PRODUCTION = env_bool("COPRODUCE_PRODUCTION", False)
+# Never in production: Django's debug pages show settings and local variables.
+DEBUG = env_bool("DJANGO_DEBUG", False) and not PRODUCTION
+# The embedded key and host names are only for a local demo: production refuses to start
+# without its own.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise RuntimeError("Set DJANGO_SECRET_KEY when COPRODUCE_PRODUCTION is on.")
+    if not ALLOWED_HOSTS:
+        raise RuntimeError(
+            "Set DJANGO_ALLOWED_HOSTS (the site's host names, comma-separated) when "
+            "COPRODUCE_PRODUCTION is on."
+        )
+else:
+    SECRET_KEY = SECRET_KEY or "coproduce-insecure-local-demo-key"
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -57,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coproduce.middleware.SessionLifetimeMiddleware",
+    "coproduce.middleware.PersonalDataNotCachedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,8 +229,22 @@ COPRODUCE_OIDC_SCOPES = os.environ.get("COPRODUCE_OIDC_SCOPES", "openid email")
 COPRODUCE_OIDC_NAME = os.environ.get("COPRODUCE_OIDC_NAME", "your online account")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = PRODUCTION or env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A sign-in ends after this long, however busy (coproduce.middleware.SessionLifetimeMiddleware).
+COPRODUCE_SESSION_MAX_AGE = int(os.environ.get("COPRODUCE_SESSION_MAX_HOURS", "12")) * 3600
+if PRODUCTION:
+    # A sign-in also ends after this long without a request: every request moves the
+    # session's expiry on, and the database refuses an expired session.
+    SESSION_COOKIE_AGE = int(os.environ.get("COPRODUCE_SESSION_IDLE_MINUTES", "30")) * 60
+    SESSION_SAVE_EVERY_REQUEST = True
+    # __Host-: the browser only keeps these over HTTPS, for this host alone, for the whole site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 # The same policy in every mode, so a test or a browser check catches an inline script or a
 # third-party address before production does. Scripts only from our own static files.
 CONTENT_SECURITY_POLICY = {

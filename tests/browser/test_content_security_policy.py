@@ -45,3 +45,13 @@ def test_an_inline_script_is_refused_and_reported(browser, live_server):
         assert any("Content Security Policy" in text for text in console), console
     finally:
         context.close()
+
+
+def test_the_api_documentation_runs_from_our_own_files(new_page, live_server):
+    page = new_page()
+    addresses = []
+    page.on("request", lambda request: addresses.append(request.url))
+    page.goto("/api/docs")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("Coproduce API")
+    page.get_by_text("/api/me", exact=True).first.wait_for()
+    assert addresses and all(url.startswith(live_server.url) for url in addresses), addresses
