@@ -76,6 +76,10 @@ user = get_user_model().objects.create_user("citizen", password="a long passphra
 browser = Client()
 browser.force_login(user)
 signed_in = browser.get("/home/", secure=True, **host)
+without_csrf = Client(enforce_csrf_checks=True)
+without_csrf.force_login(user)
+refused = without_csrf.post("/api/people", {}, content_type="application/json", secure=True, **host)
+found["csrf_refusal"] = [refused.status_code, refused.json()["error"]["message"]]
 for response in (sign_in, signed_in):
     for name, cookie in response.cookies.items():
         found["cookies"][name] = {
@@ -126,6 +130,9 @@ def test_production_cookies_are_secure_host_only_and_the_session_times_out(produ
     assert production["session_idle_seconds"] == 30 * 60
     assert production["session_saved_every_request"] is True
     assert cookies["__Host-sessionid"]["max-age"] == 30 * 60
+    # An API write without the token names the cookie it is in.
+    status, message = production["csrf_refusal"]
+    assert status == 403 and "__Host-csrftoken cookie" in message
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])

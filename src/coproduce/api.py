@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
@@ -109,8 +110,9 @@ class Session(SessionAuth):
             return super()._get_key(request)
         except HttpError:
             raise NotAllowed(
-                "Send the CSRF token (the X-CSRFToken header, from the csrftoken cookie) with "
-                "every change made with a signed-in session.",
+                "Send the CSRF token (the X-CSRFToken header, from the "
+                f"{settings.CSRF_COOKIE_NAME} cookie) with every change made with a signed-in "
+                "session.",
                 code="csrf_failed",
             ) from None
 
