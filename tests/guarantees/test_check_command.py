@@ -264,7 +264,8 @@ def stored_trial_scheme():
     definition = next(d for d in builtin_definitions() if d["code"] == "se-vardgaranti-2019")
     stages = [dict(stage) for stage in definition["stages"]]
     stages[1]["limit"] = 60
-    load_schemes([{**definition, "code": "se-trial-60", "stages": stages}])
+    # A trial of its own (a family of one): two versions of a family cannot start on one day.
+    load_schemes([{**definition, "code": "se-trial-60", "family": "se-trial", "stages": stages}])
     yield "se-trial-60"
     forget_scheme_rules()
 

@@ -195,6 +195,17 @@ def test_the_back_office_cannot_set_a_citizens_password(back_office, citizen):
     assert 'name="email"' not in change_page.content.decode()
 
 
+def test_giving_a_role_offers_staff_sign_ins_not_citizens(back_office, citizen):
+    UserFactory(username="staffer")
+    found = back_office.get(
+        "/admin/autocomplete/",
+        {"app_label": "people", "model_name": "role", "field_name": "user", "term": ""},
+    ).json()["results"]
+    names = {row["text"] for row in found}
+    assert "staffer" in names
+    assert "citizen" not in names
+
+
 def test_staff_sign_ins_keep_the_password_page(back_office):
     staff = UserFactory(username="staffer")
     assert back_office.get(f"/admin/people/user/{staff.pk}/password/").status_code == 200

@@ -7,6 +7,7 @@ same transaction, so they are never out of step with the facts.
 """
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,10 +36,18 @@ from .queries import (
     effective_events,
     pathway_for_staff,
     right_status,
+    scheme_definition,
     scheme_rules,
     staff_pathway,
 )
-from .rules import SchemeRules, StageClock, Status, builtin_definitions, event_types
+from .rules import (
+    SchemeRules,
+    StageClock,
+    Status,
+    builtin_definitions,
+    event_types,
+    rules_from_definition,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,43 +59,41 @@ OFFER_REPLY_DAYS = 7
 
 
 @transaction.atomic
-def load_schemes(definitions: Iterable[dict], *, replace_existing: bool = False) -> list[Scheme]:
-    """Create schemes from definitions (fixtures/schemes.json's shape). An existing scheme is
-    left as the back office has it, unless `replace_existing`."""
+def load_schemes(definitions: Iterable[dict]) -> list[Scheme]:
+    """Create the schemes of these definitions (fixtures/schemes.json's shape) that do not
+    exist yet. One that exists is left as it is: a scheme version never changes (a changed
+    rule ships as a new version, with its own code and effective date)."""
     loaded = []
     for definition in definitions:
         scheme = Scheme.objects.filter(code=definition["code"]).first()
-        if scheme is not None and not replace_existing:
-            loaded.append(scheme)
-            continue
-        values = {
-            "family": definition["family"],
-            "title": definition["title"],
-            "country": definition["country"],
-            "effective_from": definition["effective_from"],
-            "effective_to": definition.get("effective_to"),
-            "at_risk_percent": definition.get("at_risk_percent", 80),
-            "response_days": definition.get("response_days", 14),
-            "right_on_breach": definition.get("right_on_breach", ""),
-            "extra_events": definition.get("extra_events", []),
-        }
-        scheme, _ = Scheme.objects.update_or_create(code=definition["code"], defaults=values)
-        SchemeStage.objects.filter(scheme=scheme).delete()
-        SchemeStage.objects.bulk_create(
-            SchemeStage(
-                scheme=scheme,
-                position=position,
-                code=stage["code"],
-                **{
-                    field: stage.get(field, _stage_default(field))
-                    for field in SchemeStage.RULE_FIELDS
-                },
-            )
-            for position, stage in enumerate(definition["stages"], start=1)
-        )
-        loaded.append(scheme)
+        loaded.append(scheme if scheme is not None else _create_scheme(definition))
     scheme_rules.cache_clear()
     return loaded
+
+
+def _create_scheme(definition: dict) -> Scheme:
+    scheme = Scheme.objects.create(
+        code=definition["code"],
+        family=definition["family"],
+        title=definition["title"],
+        country=definition["country"],
+        effective_from=definition["effective_from"],
+        effective_to=definition.get("effective_to"),
+        at_risk_percent=definition.get("at_risk_percent", 80),
+        response_days=definition.get("response_days", 14),
+        right_on_breach=definition.get("right_on_breach", ""),
+        extra_events=definition.get("extra_events", []),
+    )
+    SchemeStage.objects.bulk_create(
+        SchemeStage(
+            scheme=scheme,
+            position=position,
+            code=stage["code"],
+            **{field: stage.get(field, _stage_default(field)) for field in SchemeStage.RULE_FIELDS},
+        )
+        for position, stage in enumerate(definition["stages"], start=1)
+    )
+    return scheme
 
 
 def _stage_default(field: str):
@@ -94,8 +101,87 @@ def _stage_default(field: str):
 
 
 def ensure_builtin_schemes(**_) -> None:
-    """Run after every migrate: the built-in schemes exist (back-office edits are kept)."""
+    """Run after every migrate: the built-in schemes exist."""
     load_schemes(builtin_definitions())
+
+
+def _check_stages(stages) -> None:
+    """The shape of a version's stages, beyond what rules_from_definition reads."""
+    if not isinstance(stages, list) or not stages:
+        raise ValueError("give a list of one or more stages")
+    for stage in stages:
+        if not isinstance(stage, dict) or not stage.get("code") or not stage.get("title"):
+            raise ValueError("each stage needs a code and a title")
+        for field in ("start_events", "stop_events", "lapse_events", "restart_events"):
+            names = stage.get(field, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ValueError(f"{field} of {stage['code']} must be a list of event types")
+
+
+# What a new version may change; the guarantee it belongs to (family, country) stays.
+VERSION_FIELDS = ("title", "at_risk_percent", "response_days", "right_on_breach", "extra_events")
+
+
+@transaction.atomic
+def make_scheme_version(
+    actor: Actor,
+    *,
+    scheme_id: int,
+    effective_from: date,
+    changes: dict,
+    code: str = "",
+) -> Scheme:
+    """A new version of a guarantee's rules, in effect from `effective_from` (a future day):
+    the rules of the version `scheme_id` with `changes` (any of VERSION_FIELDS, and
+    "stages", the whole list of stages in fixtures/schemes.json's shape). The version in
+    effect before it ends the day before; waits opened under it keep it, so no clock that
+    has run changes. New waits from that day are opened under the new version."""
+    if actor.user is None or not actor.user.has_perm("guarantees.add_scheme"):
+        raise NotAllowed("You cannot make scheme versions.")
+    base = Scheme.objects.select_for_update().filter(pk=scheme_id).first()
+    if base is None:
+        raise NotAllowed("There is no such scheme.")
+    problems: dict[str, list[str]] = {}
+    unknown = sorted(set(changes) - {*VERSION_FIELDS, "stages"})
+    if unknown:
+        problems["changes"] = [f"A new version cannot change {', '.join(unknown)}."]
+    today = timezone.localdate()
+    latest = Scheme.objects.filter(family=base.family).order_by("-effective_from").first()
+    if not isinstance(effective_from, date) or effective_from <= today:
+        problems["effective_from"] = [
+            "A new version takes effect on a future day, so no clock that has run changes."
+        ]
+    elif effective_from <= latest.effective_from:
+        problems["effective_from"] = [
+            f"Choose a day after {latest.effective_from:%-d %B %Y}, when {latest.code} "
+            "takes effect."
+        ]
+    code = (code or "").strip() or f"{base.family}-{effective_from}"
+    if len(code) > 50 or not re.fullmatch(r"[-a-zA-Z0-9_]+", code):
+        problems["code"] = ["Use up to 50 letters, digits, hyphens and underscores."]
+    elif Scheme.objects.filter(code=code).exists():
+        problems["code"] = [f"There is already a scheme {code}: choose another code."]
+    if problems:
+        raise invalid_fields(problems)
+    definition = {
+        **scheme_definition(base),
+        **changes,
+        "code": code,
+        "effective_from": effective_from,
+        "effective_to": None,
+    }
+    try:
+        _check_stages(definition["stages"])
+        rules_from_definition(definition)
+        with transaction.atomic():
+            scheme = _create_scheme(definition)
+    except (KeyError, TypeError, ValueError, IntegrityError) as error:
+        raise invalid_fields(
+            {"stages": [f"The rules are not complete or not valid: {error}"]}
+        ) from None
+    scheme_rules.cache_clear()
+    events.publish("guarantee.scheme_version_made", scheme_id=scheme.pk, code=scheme.code)
+    return scheme
 
 
 # --- pathways and events -------------------------------------------------------------------

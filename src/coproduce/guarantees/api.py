@@ -359,7 +359,7 @@ def list_schemes(request: HttpRequest):
                 "title": scheme.title,
                 "country": scheme.country,
                 "effective_from": scheme.effective_from,
-                "effective_to": scheme.effective_to,
+                "effective_to": scheme.ends_on,
                 "right_on_breach": scheme.right_on_breach,
                 "stages": [
                     {

@@ -4,9 +4,11 @@ right a person gets when a stage breaches.
 """
 
 import uuid
+from datetime import date, timedelta
+from functools import cached_property
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,15 +16,70 @@ from coproduce.people.models import Locality, Organisation, Person, User
 
 from .rules import ExclusionKind, LimitUnit, Status
 
+ONE_DAY = timedelta(days=1)
+
+
+class SchemeImmutable(Exception):
+    def __init__(self) -> None:
+        super().__init__(
+            "A scheme version is never changed or deleted, so that no wait's clock changes "
+            "after the fact. Make a new version with the date it takes effect instead."
+        )
+
+
+class SchemeRowsQuerySet(models.QuerySet):
+    """Scheme versions and their stages are only ever added."""
+
+    def update(self, **kwargs):
+        raise SchemeImmutable
+
+    def delete(self):
+        raise SchemeImmutable
+
+
+class SchemeQuerySet(SchemeRowsQuerySet):
+    def in_effect(self, day):
+        """The versions in effect on `day`: started, not ended, and not yet replaced by a
+        later version of the same guarantee (its family)."""
+        replaced = Scheme.objects.filter(
+            family=OuterRef("family"),
+            effective_from__gt=OuterRef("effective_from"),
+            effective_from__lte=day,
+        )
+        return (
+            self.filter(effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .exclude(Exists(replaced))
+        )
+
+
+class SchemeManager(models.Manager.from_queryset(SchemeQuerySet)):
+    def get_queryset(self):
+        """Each version with the day the next version of its family starts (for ends_on
+        without a query per version)."""
+        later = (
+            super()
+            .get_queryset()
+            .filter(family=OuterRef("family"), effective_from__gt=OuterRef("effective_from"))
+            .order_by("effective_from")
+            .values("effective_from")[:1]
+        )
+        return super().get_queryset().annotate(next_version_from=Subquery(later))
+
 
 class Scheme(models.Model):
-    """A guarantee as law sets it, for a period: 0-7-90-90 became 0-3-90-90 in 2019."""
+    """One version of a guarantee as law sets it, for a period: 0-7-90-90 became 0-3-90-90
+    in 2019. Versions of one guarantee share a family. A version is never changed once made
+    (PostgreSQL refuses it with a trigger): a change is a new version with the date it takes
+    effect (actions.make_scheme_version), which ends the one before. A wait keeps the
+    version it was opened under, so no clock ever changes after the fact."""
 
     code = models.SlugField(max_length=50, unique=True)
     family = models.SlugField(max_length=50)
     title = models.CharField(max_length=200)
     country = models.CharField(max_length=2)
     effective_from = models.DateField()
+    # The day the law itself ended, if it did; a later version of the family also ends it.
     effective_to = models.DateField(null=True, blank=True)
     at_risk_percent = models.PositiveSmallIntegerField(
         default=80, help_text=_("A running wait is at risk once this share of its limit is used.")
@@ -36,6 +93,8 @@ class Scheme(models.Model):
         default=list, blank=True, help_text=_("Event types recorded but not named by a stage.")
     )
 
+    objects = SchemeManager()
+
     class Meta:
         ordering = ["family", "effective_from"]
         constraints = [
@@ -47,17 +106,45 @@ class Scheme(models.Model):
                 condition=Q(at_risk_percent__gte=1, at_risk_percent__lte=100),
                 name="scheme_at_risk_percent_in_range",
             ),
+            models.UniqueConstraint(
+                fields=["family", "effective_from"], name="scheme_one_version_per_start_day"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SchemeImmutable
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SchemeImmutable
+
+    @cached_property
+    def ends_on(self) -> date | None:
+        """The last day this version is in effect: its own end, or the day before the next
+        version of its family starts."""
+        if hasattr(self, "next_version_from"):
+            next_starts = self.next_version_from
+        else:
+            next_starts = (
+                Scheme.objects.filter(family=self.family, effective_from__gt=self.effective_from)
+                .order_by("effective_from")
+                .values_list("effective_from", flat=True)
+                .first()
+            )
+        ends = [day for day in (self.effective_to, next_starts and next_starts - ONE_DAY) if day]
+        return min(ends) if ends else None
+
     def in_effect_on(self, day) -> bool:
-        ended = self.effective_to is not None and day > self.effective_to
-        return self.effective_from <= day and not ended
+        return self.effective_from <= day and (self.ends_on is None or day <= self.ends_on)
 
 
 class SchemeStage(models.Model):
+    """One stage of a scheme version: as immutable as the version it belongs to."""
+
     # What a stage's rules are made of, as in fixtures/schemes.json (with its code).
     RULE_FIELDS = (
         "title",
@@ -92,6 +179,8 @@ class SchemeStage(models.Model):
     nullify_unless_after = models.JSONField(default=list, blank=True)
     restart_events = models.JSONField(default=list, blank=True)
 
+    objects = SchemeRowsQuerySet.as_manager()
+
     class Meta:
         ordering = ["scheme", "position"]
         constraints = [
@@ -111,6 +200,14 @@ class SchemeStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme.code}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise SchemeImmutable
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SchemeImmutable
 
 
 class Pathway(models.Model):

@@ -801,11 +801,7 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     ids = [org.pk for org in providers_of_actor]
     providers = Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("name")
     today = timezone.localdate()
-    schemes = (
-        Scheme.objects.filter(effective_from__lte=today)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
-        .order_by("title")
-    )
+    schemes = Scheme.objects.in_effect(today).order_by("title")
     form = OpenPathwayForm(request.POST if opening else None, schemes=schemes, providers=providers)
     if opening and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
@@ -92,6 +93,14 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         if obj is not None and _citizen(obj) is not None:
             return [*fixed, *CITIZEN_SIGN_IN_FIXED]
         return fixed
+
+    def get_search_results(self, request, queryset, search_term):
+        """The sign-ins offered when giving someone a role are staff ones: the look-up is not
+        a page, so it would show citizens' names without a trail."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path == reverse("admin:autocomplete"):
+            found = found.filter(person__isnull=True)
+        return found, may_have_duplicates
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, unquote(id))
