@@ -155,6 +155,26 @@ def test_unsafe_text_in_a_website_form_is_a_govuk_error_and_changes_nothing(nurs
     assert not person.pathways.exists()
 
 
+def test_unsafe_text_in_an_imported_file_is_a_bad_row_and_imports_nothing(nurse, write_token):
+    person = CareRelationshipFactory(organisation=nurse.organisation).person
+    person.nhs_number = "9434765919"
+    person.save(update_fields=["nhs_number"])
+    header = "provider,pathway_ref,nhs_number,scheme,service,event_id,event_type,event_date,note"
+    row = (
+        f"{nurse.organisation.code},W-1,9434765919,uk-nhs-rtt,Cardiology,E1,referral,"
+        "2025-03-01,Knee\x00"
+    )
+    response = Client(raise_request_exception=False).post(
+        "/api/guarantees/imports",
+        f"{header}\n{row}\n",
+        content_type="text/csv",
+        headers=write_token,
+    )
+    error = assert_envelope(response, 400, "invalid_rows", "line 2")
+    assert "hidden characters" in error["fields"]["line 2"][0]
+    assert not person.pathways.exists()
+
+
 @pytest.mark.parametrize("search", ["Ada\x00", "Ada\u202e"])
 def test_the_caseload_search_refuses_unsafe_text_with_a_govuk_error(nurse, search):
     CareRelationshipFactory(organisation=nurse.organisation)

@@ -345,7 +345,7 @@ def _fields_named(**names: str) -> Iterator[None]:
 
 @router.get(
     "/schemes",
-    response=list[SchemeOut],
+    response={200: list[SchemeOut], **ERROR_RESPONSES},
     auth=None,
     summary="The guarantee schemes, their stages and the event types each accepts",
 )
@@ -445,7 +445,13 @@ def get_pathway(request: HttpRequest, pathway_id: UUID):
     "/pathways/{pathway_id}/fhir",
     response={200: dict, **ERROR_RESPONSES},
     summary="A wait as a FHIR R4 Bundle: the referral (ServiceRequest) and its Appointments",
-    openapi_extra={"responses": {200: {"content": {fhir.FHIR_JSON: {}}}}},
+    # A wait not found is a FHIR OperationOutcome too, as FHIR clients expect.
+    openapi_extra={
+        "responses": {
+            200: {"content": {fhir.FHIR_JSON: {}}},
+            404: {"content": {fhir.FHIR_JSON: {}}},
+        }
+    },
 )
 def get_pathway_fhir(request: HttpRequest, pathway_id: UUID):
     try:

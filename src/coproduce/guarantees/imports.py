@@ -35,6 +35,7 @@ from coproduce.errors import ActionError, NotAllowed
 from coproduce.people.access import Actor, current_care_relationships, current_consents
 from coproduce.people.identifiers import is_valid_nhs_number, normalise_nhs_number
 from coproduce.people.models import ApiToken, Organisation, Person, RecordCategory
+from coproduce.text import has_unsafe_characters
 
 from . import actions
 from .models import Pathway, PathwayEvent, Scheme
@@ -362,6 +363,12 @@ def _check_fields(row: Row, provider_code: str | None, today: date) -> str:
     for name, limit in MAX_LENGTHS.items():
         if len(values.get(name, "")) > limit:
             return f"The {name} is longer than {limit} characters."
+    for name, value in values.items():
+        if has_unsafe_characters(value):
+            return (
+                f"The {name} has hidden characters (such as a null character or a text "
+                "direction mark): remove them."
+            )
     if provider_code is not None and values["provider"] != provider_code:
         return (
             f"The provider is {values['provider']!r}, but this import is for {provider_code!r} "

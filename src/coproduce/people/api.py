@@ -186,7 +186,7 @@ def me(request: HttpRequest):
 
 @router.get(
     "/organisations",
-    response=list[OrganisationOut],
+    response={200: list[OrganisationOut], **ERROR_RESPONSES},
     auth=None,
     summary="Organisations on the platform",
 )
