@@ -371,7 +371,7 @@ def test_the_worklist_query_count_does_not_grow_with_its_rows(clinician, hospita
             pathway = open_rtt(clinician, person, hospital, referred_days_ago=130)
             # Staff may ask on the person's behalf (a care relationship lets them act).
             actions.ask_for_care_elsewhere(
-                Actor(user=clinician), pathway_id=pathway.pk, stage="rtt"
+                Actor(user=clinician), pathway_id=pathway.pk, stage="rtt", on_behalf="phone"
             )
             open_rtt(clinician, person, hospital, referred_days_ago=115)
 

@@ -18,7 +18,16 @@ from django.utils import timezone
 from coproduce import events
 from coproduce.errors import Conflict, NotAllowed, RuleViolation, invalid_fields
 from coproduce.messaging.actions import send_message
-from coproduce.people.access import Actor, PersonNotFound, access_person, record_audit
+from coproduce.people.access import (
+    Access,
+    Actor,
+    PersonNotFound,
+    access_person,
+    act_for_person,
+    acted_by_label,
+    record_audit,
+)
+from coproduce.people.actions import tell_person_of_action_on_behalf
 from coproduce.people.models import (
     AuditEvent,
     CareRelationship,
@@ -38,7 +47,6 @@ from .queries import (
     right_status,
     scheme_definition,
     scheme_rules,
-    staff_pathway,
 )
 from .rules import (
     SchemeRules,
@@ -317,7 +325,8 @@ def record_event(
     """Append a fact to the pathway and re-evaluate its clock. With a `source_key` already
     recorded for this pathway, nothing is added and the first event is returned."""
     fact = NewEvent(type, occurred_on, note, source_key, corrects_id=corrects_id)
-    ((event, _),) = _append(actor, pathway_id, [fact], source, number_fields=False)
+    pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
+    ((event, _),) = _append(actor, pathway, [fact], source, number_fields=False)
     return event
 
 
@@ -336,27 +345,26 @@ def record_events(
     Any problem refuses them all (field errors named `facts.<position from 1>.<field>`).
     A fact whose `source_key` is already recorded with the same type and date is skipped.
     Returns the events added."""
-    appended = _append(actor, pathway_id, facts, source, number_fields=True)
+    pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
+    appended = _append(actor, pathway, facts, source, number_fields=True)
     return [event for event, added in appended if added]
 
 
 def _append(
     actor: Actor,
-    pathway_id,
+    pathway: Pathway,
     facts: Sequence[NewEvent],
     source: str,
     *,
     number_fields: bool,
     audited: bool = True,
+    recorded_by_label: str = "",
 ) -> list[tuple[PathwayEvent, bool]]:
-    """Check and append facts, then refresh the clock once: (event, added) per fact.
+    """Check and append facts to a pathway the caller has already checked the actor may
+    change, then refresh the clock once: (event, added) per fact.
 
     Not `audited` when the facts are part of a change its own action audits (treatment
     elsewhere, a declined offer), so that change is one row on the person's trail."""
-    if audited:
-        pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
-    else:
-        pathway = staff_pathway(actor, pathway_id, write=True)[0]
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
     rules = scheme_rules(pathway.scheme.code)
     before = list(pathway.events.all())
@@ -364,7 +372,7 @@ def _append(
     by_id = {event.pk: event for event in before}
     corrected = {event.corrects_id for event in before if event.corrects_id is not None}
     sequence = max((event.sequence for event in before), default=0)
-    label = actor.label_at(pathway.provider)[:300]
+    label = recorded_by_label or actor.label_at(pathway.provider)[:300]
     user = actor.user if actor.user is not None and actor.user.is_authenticated else None
     results: list[tuple[PathwayEvent, bool]] = []
     for position, fact in enumerate(facts, start=1):
@@ -584,24 +592,38 @@ def _ensure_right(pathway: Pathway, clock: StageClock, rules: SchemeRules) -> Ri
     return right
 
 
-def _right_for_person(actor: Actor, right_id, what: str) -> Right:
-    right = Right.objects.select_related("pathway__scheme", "pathway__provider").filter(pk=right_id)
-    right = right.select_for_update(of=("self",)).first()
-    if right is None:
+def _choice_about_wait(
+    actor: Actor, pathway: Pathway, *, what: str, on_behalf: str | None
+) -> Access:
+    """The right to make one of the person's own choices about their wait (the rule is
+    people.access.act_for_person, in the health category). Staff acting on the person's
+    behalf must also work at the wait's provider, as they must to see it (pathway_for_staff);
+    the caller's transaction takes back the audit row when they do not."""
+    access = act_for_person(
+        actor, pathway.person_id, category=RecordCategory.HEALTH, what=what, on_behalf=on_behalf
+    )
+    if access.on_behalf and not acts_for_provider(actor, pathway.provider):
         raise PersonNotFound
-    access_person(actor, right.pathway.person_id, what=what, write=True)
-    return right
+    return access
 
 
 @transaction.atomic
-def ask_for_care_elsewhere(actor: Actor, *, pathway_id, stage: str) -> Right:
-    """The person (or someone managing for them) asks for the alternative, in one step. The
-    live clock decides whether the stage has breached, whether or not a job has noticed."""
+def ask_for_care_elsewhere(
+    actor: Actor, *, pathway_id, stage: str, on_behalf: str | None = None
+) -> Right:
+    """The person (or someone managing for them) asks for the alternative, in one step; staff
+    only on the person's behalf (`on_behalf`: how the person asked), and the person is told.
+    The live clock decides whether the stage has breached, whether or not a job has noticed."""
     pathway = Pathway.objects.select_for_update().select_related("scheme", "person", "provider")
     pathway = pathway.filter(pk=pathway_id).first()
     if pathway is None:
         raise PersonNotFound
-    access_person(actor, pathway.person_id, what="right to care elsewhere", write=True)
+    access = _choice_about_wait(
+        actor,
+        pathway,
+        what=f"wait for {pathway.service}: care elsewhere asked for",
+        on_behalf=on_behalf,
+    )
     rules = scheme_rules(pathway.scheme.code)
     facts = list(pathway.events.all())
     clocks = _refresh(pathway, rules, facts, facts, timezone.localdate())
@@ -618,9 +640,15 @@ def ask_for_care_elsewhere(actor: Actor, *, pathway_id, stage: str) -> Right:
     if right_status(right) != RightStatus.OWED:
         return right
     right.requested_at = timezone.now()
-    right.requested_by_label = actor.label_at()[:300]
+    right.requested_by_label = acted_by_label(actor, access)
     right.respond_by = timezone.localdate() + timedelta(days=pathway.scheme.response_days)
     right.save()
+    tell_person_of_action_on_behalf(
+        actor,
+        access,
+        done=f"asked for care elsewhere for your wait for {pathway.service}",
+        category=RecordCategory.HEALTH,
+    )
     events.publish("guarantee.right_requested", right_id=right.pk, pathway_id=str(pathway.pk))
     return right
 
@@ -687,30 +715,64 @@ def offer_care_elsewhere(
 
 
 @transaction.atomic
-def reply_to_offer(actor: Actor, *, right_id, accept: bool) -> Right:
-    """Accept or decline the alternative. Declining lapses the stage, as the scheme says."""
-    right = _right_for_person(actor, right_id, "reply to an offer of care elsewhere")
+def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | None = None) -> Right:
+    """Accept or decline the alternative: the person, someone managing for them, or staff on
+    the person's behalf (who is then told). Declining lapses the stage, as the scheme says,
+    recorded as an event in the name of whoever declined."""
+    right = (
+        Right.objects.select_for_update(of=("self",))
+        .select_related(
+            "pathway__scheme", "pathway__provider", "pathway__person", "offered_provider"
+        )
+        .filter(pk=right_id)
+        .first()
+    )
+    if right is None:
+        raise PersonNotFound
+    pathway = right.pathway
+    answer = "accepted" if accept else "declined"
+    access = _choice_about_wait(
+        actor,
+        pathway,
+        what=f"wait for {pathway.service}: offer of care elsewhere {answer}",
+        on_behalf=on_behalf,
+    )
     _expect(right, RightStatus.OFFERED, "There is no offer waiting for an answer.")
+    provider = right.offered_provider.name
+    label = acted_by_label(actor, access)
+    right.answered_by_label = label
     if accept:
         right.accepted_at = timezone.now()
         right.save()
+        day = right.offered_appointment_on
+        tell_person_of_action_on_behalf(
+            actor,
+            access,
+            done=f"accepted the offer of care at {provider} on {day:%-d %B %Y}",
+            category=RecordCategory.HEALTH,
+        )
         events.publish("guarantee.alternative_accepted", right_id=right.pk)
         return right
     right.declined_at = timezone.now()
     right.save()
-    # The lapse the scheme attaches to declining: part of the reply, audited above as such.
-    declined = NewEvent(
-        "declined_alternative",
-        timezone.localdate(),
-        note=f"Declined care at {right.offered_provider.name}",
-    )
+    # The lapse the scheme attaches to declining: part of the reply, audited above as such,
+    # and recorded in the name of whoever declined.
+    source = actor.via if actor.via in PathwayEvent.Source.values else PathwayEvent.Source.WEB
+    fact = NewEvent("declined_alternative", timezone.localdate(), f"Declined care at {provider}")
     _append(
-        Actor.system(),
-        right.pathway_id,
-        [declined],
-        PathwayEvent.Source.SYSTEM,
+        actor,
+        pathway,
+        [fact],
+        source,
         number_fields=False,
         audited=False,
+        recorded_by_label=label,
+    )
+    tell_person_of_action_on_behalf(
+        actor,
+        access,
+        done=f"declined the offer of care at {provider}",
+        category=RecordCategory.HEALTH,
     )
     events.publish("guarantee.alternative_declined", right_id=right.pk)
     return right
@@ -730,7 +792,7 @@ def record_treated_elsewhere(actor: Actor, *, right_id, treated_on: date) -> Rig
     treated = NewEvent(stage.stop_events[0], treated_on, note=f"At {right.offered_provider.name}")
     _append(
         actor,
-        right.pathway_id,
+        right.pathway,
         [treated],
         PathwayEvent.Source.WEB,
         number_fields=False,

@@ -24,9 +24,8 @@ from coproduce.errors import ActionError, InvalidInput, NotAllowed
 from coproduce.people.access import (
     Actor,
     PersonNotFound,
-    access_person,
 )
-from coproduce.people.models import RecordCategory
+from coproduce.people.api import OnBehalfIn
 from coproduce.people.queries import audit_listing, people_acted_for
 
 from . import actions, imports
@@ -36,6 +35,7 @@ from .queries import (
     effective_events,
     in_health_care_of,
     pathway_clocks,
+    pathway_for_reading,
     right_overdue,
     right_status,
     scheme_rules,
@@ -98,6 +98,7 @@ class RightOut(Schema):
     status: str = Field(description="owed, requested, offered, accepted, declined or treated.")
     overdue: bool = Field(description="The region has missed its deadline to offer care.")
     requested_at: datetime | None
+    requested_by: str = Field(description="Who asked: the person, their proxy, or staff for them.")
     respond_by: date | None
     offered_provider: ProviderOut | None
     offered_at: datetime | None
@@ -105,6 +106,7 @@ class RightOut(Schema):
     reply_by: date | None
     accepted_at: datetime | None
     declined_at: datetime | None
+    answered_by: str = Field(description="Who accepted or declined the offer.")
     treated_on: date | None
 
 
@@ -154,7 +156,7 @@ class EventIn(InputSchema):
     )
 
 
-class CareElsewhereIn(InputSchema):
+class CareElsewhereIn(OnBehalfIn):
     stage: str = Field(min_length=1, max_length=50)
 
 
@@ -163,7 +165,7 @@ class OfferIn(InputSchema):
     appointment_on: date
 
 
-class ReplyIn(InputSchema):
+class ReplyIn(OnBehalfIn):
     accept: bool
 
 
@@ -277,6 +279,7 @@ def _right_out(right: Right, today: date) -> dict:
         "status": right_status(right).value,
         "overdue": right_overdue(right, today),
         "requested_at": right.requested_at,
+        "requested_by": right.requested_by_label,
         "respond_by": right.respond_by,
         "offered_provider": _provider_out(right.offered_provider),
         "offered_at": right.offered_at,
@@ -284,6 +287,7 @@ def _right_out(right: Right, today: date) -> dict:
         "reply_by": right.reply_by,
         "accepted_at": right.accepted_at,
         "declined_at": right.declined_at,
+        "answered_by": right.answered_by_label,
         "treated_on": right.treated_on,
     }
 
@@ -307,13 +311,10 @@ def _pathways() -> QuerySet[Pathway]:
 
 
 def _readable_pathway(actor: Actor, pathway_id, what: str) -> Pathway:
-    """A wait the actor may see under the access rule (their own, someone they act for, or
-    a person in their organisation's care), audited; otherwise not found."""
-    pathway = _pathways().filter(pk=pathway_id).first()
-    if pathway is None:
-        raise PersonNotFound
-    access_person(actor, pathway.person_id, what=what, category=RecordCategory.HEALTH)
-    return pathway
+    """A wait the actor may see under the website's own rule (queries.pathway_for_reading),
+    audited; otherwise not found."""
+    pathway_for_reading(actor, pathway_id, what=what)
+    return _pathways().get(pk=pathway_id)
 
 
 def _visible_people(actor: Actor) -> Q:
@@ -489,10 +490,18 @@ def record_event(request: HttpRequest, pathway_id: UUID, payload: EventIn):
     "/pathways/{pathway_id}/care-elsewhere",
     response={200: RightOut, **ERROR_RESPONSES},
     summary="Ask for care elsewhere, once a stage's guarantee is broken",
+    description=(
+        "The person's own choice: made by the person or a proxy managing for them. Staff "
+        'with a health care relationship may make it on the person\'s behalf, with `"on_behalf": '
+        'true` and `"asked_by"` (how the person asked); the person is told. Tokens cannot.'
+    ),
 )
 def ask_for_care_elsewhere(request: HttpRequest, pathway_id: UUID, payload: CareElsewhereIn):
     right = actions.ask_for_care_elsewhere(
-        actor_for(request), pathway_id=pathway_id, stage=payload.stage
+        actor_for(request),
+        pathway_id=pathway_id,
+        stage=payload.stage,
+        on_behalf=payload.asked_by_on_behalf(),
     )
     return _right_out(right, timezone.localdate())
 
@@ -576,9 +585,18 @@ def offer_care_elsewhere(request: HttpRequest, right_id: Id, payload: OfferIn):
     "/rights/{right_id}/reply",
     response={200: RightOut, **ERROR_RESPONSES},
     summary="The person: accept or decline the offer (declining ends the guarantee)",
+    description=(
+        "The person's own choice, as for asking for care elsewhere: staff only with "
+        '`"on_behalf": true` and `"asked_by"`, and never a token.'
+    ),
 )
 def reply_to_offer(request: HttpRequest, right_id: Id, payload: ReplyIn):
-    right = actions.reply_to_offer(actor_for(request), right_id=right_id, accept=payload.accept)
+    right = actions.reply_to_offer(
+        actor_for(request),
+        right_id=right_id,
+        accept=payload.accept,
+        on_behalf=payload.asked_by_on_behalf(),
+    )
     return _right_out(right, timezone.localdate())
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from coproduce.people.models import Organisation
-from coproduce.web.forms import DATE_PARTS, DatePartsForm, GovukErrorsMixin
+from coproduce.web.forms import DATE_PARTS, DatePartsForm, GovukErrorsMixin, OnBehalfForm
 
 from .models import PathwayEvent, Scheme
 
@@ -163,3 +163,25 @@ class OfferForm(DatePartsForm):
 
 class TreatedElsewhereForm(DatePartsForm):
     dates = {"treated_on": (gettext_lazy("the date they were treated"), True)}
+
+
+class ReplyOnBehalfForm(OnBehalfForm):
+    """A person's answer to an offer of care elsewhere, given to staff to record for them."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    answer = forms.ChoiceField(
+        choices=[
+            (ACCEPT, gettext_lazy("They accept the appointment")),
+            (DECLINE, gettext_lazy("They decline the appointment")),
+        ],
+        error_messages={
+            "required": gettext_lazy("Select the person's answer"),
+            "invalid_choice": gettext_lazy("Select the person's answer"),
+        },
+    )
+    error_anchors = {**OnBehalfForm.error_anchors, "answer": "answer"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["answer", "asked_by", "confirmed"])

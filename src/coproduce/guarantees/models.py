@@ -400,6 +400,8 @@ class Right(models.Model):
     reply_by = models.DateField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    # Who accepted or declined: the person, their proxy, or staff on the person's behalf.
+    answered_by_label = models.CharField(max_length=300, blank=True)
     treated_on = models.DateField(null=True, blank=True)
 
     class Meta:

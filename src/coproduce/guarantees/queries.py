@@ -12,10 +12,12 @@ from coproduce.people.access import (
     Access,
     Actor,
     PersonNotFound,
+    access_as_citizen,
     audit_change,
     audit_look,
     current_care_relationships,
     current_consents,
+    is_person_or_proxy,
     person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
@@ -154,6 +156,21 @@ def pathway_for_staff(
     if access is not None:
         (audit_change if write else audit_look)(actor, access, what=what)
     return pathway, access
+
+
+def pathway_for_reading(actor: Actor, pathway_id, *, what: str) -> tuple[Pathway, Access]:
+    """A wait as anyone may read it, on the website or through the API: the person and their
+    proxies (as My waits shows it); staff and tokens only as pathway_for_staff allows (a
+    provider they act for, and a health basis). One rule, so that a token never reads a wait
+    the website refuses. Otherwise "not found"."""
+    person_id = Pathway.objects.filter(pk=pathway_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        raise PersonNotFound
+    if is_person_or_proxy(actor, person_id):
+        access = access_as_citizen(actor, person_id, what=what, category=RecordCategory.HEALTH)
+        pathway = Pathway.objects.select_related("scheme", "provider", "person").get(pk=pathway_id)
+        return pathway, access
+    return pathway_for_staff(actor, pathway_id, what=what)
 
 
 def rights_for_pathway(pathway: Pathway) -> dict[tuple[str, date], Right]:

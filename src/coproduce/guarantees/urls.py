@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path("pathways/<uuid:pathway_id>/", views.pathway, name="pathway"),
     path(
+        "pathways/<uuid:pathway_id>/ask/<slug:stage>/",
+        views.ask_on_behalf,
+        name="ask-on-behalf",
+    ),
+    path("rights/<int:right_id>/answer/", views.reply_on_behalf, name="reply-on-behalf"),
+    path(
         "pathways/<uuid:pathway_id>/withdraw/",
         views.withdraw_event,
         name="withdraw-event",

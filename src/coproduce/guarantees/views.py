@@ -33,10 +33,12 @@ from coproduce.people.access import (
     access_as_citizen,
     audit_look,
     citizen_access,
+    may_act_on_behalf,
     person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
 from coproduce.people.queries import audit_listing, people_acted_for
+from coproduce.web.forms import OnBehalfForm
 from coproduce.web.pagination import page_links
 
 from . import actions, queries
@@ -44,6 +46,7 @@ from .forms import (
     OfferForm,
     OpenPathwayForm,
     RecordEventForm,
+    ReplyOnBehalfForm,
     TreatedElsewhereForm,
     WithdrawEventForm,
     event_label,
@@ -643,6 +646,120 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
     return render(request, "guarantees/treated_elsewhere.html", context)
 
 
+# --- Staff: the person's own choices, on their behalf -------------------------------------
+
+
+def _person_of_wait_acted_for(actor: Actor, pathway_id) -> None:
+    """Staff reach these pages only when they may make the person's choices for them (a
+    health care relationship): anyone else is "not found", and nothing is audited."""
+    person_id = Pathway.objects.filter(pk=pathway_id).values_list("person_id", flat=True).first()
+    if person_id is None or not may_act_on_behalf(actor, person_id, category=RecordCategory.HEALTH):
+        raise PersonNotFound
+
+
+@never_cache
+@login_required
+def ask_on_behalf(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
+    """Staff ask for care elsewhere for a person who asked them to: how the person asked is
+    recorded, in the staff member's name, and the person is told."""
+    actor = Actor.for_web(request)
+    _person_of_wait_acted_for(actor, pathway_id)
+    form = OnBehalfForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            right = actions.ask_for_care_elsewhere(
+                actor, pathway_id=pathway_id, stage=stage, on_behalf=form.cleaned_data["asked_by"]
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "You asked for care elsewhere for %(person)s. The region must reply by "
+                    "%(date)s. They have been told that you did this for them."
+                )
+                % {"person": right.pathway.person.full_name, "date": long_date(right.respond_by)},
+            )
+            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway_id}))
+    pathway, access = queries.pathway_for_staff(
+        actor, pathway_id, what="wait: asking for care elsewhere for the person"
+    )
+    shown = next(
+        (
+            display
+            for display in stage_displays(pathway, timezone.localdate(), can_ask=True)
+            if display.code == stage
+        ),
+        None,
+    )
+    if shown is None:
+        raise PersonNotFound
+    context = {
+        "pathway": pathway,
+        "person": access.person,
+        "stage": shown,
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "back_url": reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}),
+    }
+    return render(request, "guarantees/ask_on_behalf.html", context)
+
+
+@never_cache
+@login_required
+def reply_on_behalf(request: HttpRequest, right_id: int) -> HttpResponse:
+    """Staff record a person's answer to an offer of care elsewhere, when the person gave it
+    to them: recorded in the staff member's name, and the person is told."""
+    actor = Actor.for_web(request)
+    pathway_id = Right.objects.filter(pk=right_id).values_list("pathway_id", flat=True).first()
+    if pathway_id is None:
+        raise PersonNotFound
+    _person_of_wait_acted_for(actor, pathway_id)
+    form = ReplyOnBehalfForm(request.POST if request.method == "POST" else None)
+    back = reverse("guarantees:pathway", kwargs={"pathway_id": pathway_id})
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == ReplyOnBehalfForm.ACCEPT
+        try:
+            right = actions.reply_to_offer(
+                actor, right_id=right_id, accept=accept, on_behalf=form.cleaned_data["asked_by"]
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            words = {
+                True: _("%(person)s accepted the appointment at %(provider)s."),
+                False: _("%(person)s declined the appointment at %(provider)s."),
+            }[accept]
+            messages.success(
+                request,
+                words
+                % {
+                    "person": right.pathway.person.full_name,
+                    "provider": right.offered_provider.name,
+                }
+                + " "
+                + _("They have been told that you recorded it for them."),
+            )
+            return redirect(back)
+    right, access = _staff_right(actor, right_id, write=False)
+    audit_look(actor, access, what="offer of care elsewhere: the answer")
+    stage = scheme_rules(right.pathway.scheme.code).stage(right.stage)
+    context = {
+        "right": right,
+        "status": right_status(right),
+        "person": access.person,
+        "stage_title": stage.title,
+        "lapses": "declined_alternative" in stage.lapse_events,
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "back_url": back,
+    }
+    return render(request, "guarantees/reply_on_behalf.html", context)
+
+
 # --- Staff: a pathway ----------------------------------------------------------------------
 
 
@@ -700,11 +817,15 @@ def _pathway_page(
     for form in (record_form, withdraw_form):
         if form.is_bound:
             errors += form.error_summary()
+    acts_on_behalf = may_act_on_behalf(
+        Actor.for_web(request), pathway.person_id, category=RecordCategory.HEALTH
+    )
     context = {
         "pathway": pathway,
         "person": access.person,
         "access": access,
-        "stages": stage_displays(pathway, today),
+        "acts_on_behalf": acts_on_behalf,
+        "stages": stage_displays(pathway, today, can_ask=acts_on_behalf),
         "right_on_breach": pathway.scheme.right_on_breach,
         "event_rows": _event_rows(events),
         "correctable": [(event, event_label(event.type)) for event in correctable],

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Q, TextChoices
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coproduce.errors import invalid_fields
 
 from .models import (
     ApiToken,
@@ -126,6 +129,8 @@ class Access:
     basis: str
     organisation: Organisation | None = None
     can_act: bool = False
+    # How the person asked, when staff made one of the person's own choices for them.
+    on_behalf: str = ""
 
     @property
     def is_self(self) -> bool:
@@ -184,6 +189,18 @@ def find_access(
     return None
 
 
+def is_person_or_proxy(actor: Actor, person_id, *, on: date | None = None) -> bool:
+    """Whether the actor is the person themself or one of their current proxies (either
+    scope): the citizen side of the rule, as opposed to a staff basis."""
+    own = actor.own_person
+    if own is None:
+        return False
+    if own.pk == person_id:
+        return True
+    on = on or timezone.localdate()
+    return current_proxy_relationships(on).filter(person_id=person_id, proxy=own).exists()
+
+
 def categories_visible(
     actor: Actor, person: Person, *, at: datetime | None = None
 ) -> frozenset[str]:
@@ -193,11 +210,7 @@ def categories_visible(
     need any basis at all; everything else is shown only in a category listed here."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    own = actor.own_person
-    if own is not None and (
-        own.pk == person.pk
-        or current_proxy_relationships(today).filter(person=person, proxy=own).exists()
-    ):
+    if is_person_or_proxy(actor, person.pk, on=today):
         return frozenset(RecordCategory.values)
     org_ids = actor.organisation_ids
     if not org_ids:
@@ -207,6 +220,116 @@ def categories_visible(
     return frozenset(consented.values_list("category", flat=True)) | frozenset(
         caring.values_list("category", flat=True)
     )
+
+
+class AskedBy(TextChoices):
+    """How a person asked a member of staff to make one of their choices for them."""
+
+    PHONE = "phone", _("by phone")
+    IN_PERSON = "in_person", _("in person")
+    LETTER = "letter", _("by letter")
+    EMAIL = "email", _("by email")
+
+
+def _care_to_act_on_behalf(actor: Actor, person_id, category: str) -> CareRelationship | None:
+    """The care relationship that lets staff make a person's choice for them, if any: tokens
+    never may, and a consent to see is not enough."""
+    if actor.token is not None or not actor.organisation_ids:
+        return None
+    return (
+        current_care_relationships(timezone.localdate())
+        .filter(person_id=person_id, organisation_id__in=actor.organisation_ids, category=category)
+        .select_related("organisation")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def may_act_on_behalf(actor: Actor, person_id, *, category: str) -> bool:
+    """Whether staff may make this person's choices in `category` for them, when the person
+    asks (act_for_person): for pages to offer the form only to those who may send it."""
+    return _care_to_act_on_behalf(actor, person_id, category) is not None
+
+
+def act_for_person(
+    actor: Actor,
+    person_id,
+    *,
+    category: str,
+    what: str,
+    on_behalf: str | None = None,
+) -> Access:
+    """Make one of the person's own choices (asking for care elsewhere, answering an offer,
+    giving or taking back consent), auditing it; otherwise raise PersonNotFound.
+
+    Seeing a person is not acting for them. The person and a proxy with the `manage` scope
+    may act. Staff may act only on the person's behalf (`on_behalf` says how the person
+    asked: an AskedBy value) and only with a current care relationship in `category` — a
+    consent to see is not enough. An API token never acts for a person. Staff writes are
+    audited naming the staff member and how the person asked; the caller tells the person.
+    """
+    if on_behalf is not None and on_behalf not in AskedBy.values:
+        raise invalid_fields(
+            {"asked_by": ["Say how the person asked: " + ", ".join(AskedBy.values)]}
+        )
+    person = Person.objects.filter(pk=person_id).select_related("locality", "user").first()
+    if person is None:
+        raise PersonNotFound
+    today = timezone.localdate()
+    own = actor.own_person
+    if own is not None and own.pk == person.pk:
+        return Access(person=person, basis="self", can_act=True)
+    if own is not None:
+        kind = (
+            current_proxy_relationships(today)
+            .filter(person=person, proxy=own, scope=Relationship.Scope.MANAGE)
+            .values_list("kind", flat=True)
+            .first()
+        )
+        if kind is not None:
+            label = Relationship.Kind(kind).label.lower()
+            access = Access(person=person, basis=f"Acting as {label}", can_act=True)
+            record_audit(
+                actor, person=person, action=AuditEvent.Action.WRITE, what=what, why=access.basis
+            )
+            return access
+    care = _care_to_act_on_behalf(actor, person.pk, category) if on_behalf else None
+    if care is None:
+        raise PersonNotFound
+    access = Access(
+        person=person,
+        basis=(
+            f"On the person's behalf, asked {AskedBy(on_behalf).label}. "
+            f"Care relationship: {care.reason}"
+        ),
+        organisation=care.organisation,
+        can_act=True,
+        on_behalf=on_behalf,
+    )
+    record_audit(
+        actor,
+        person=person,
+        action=AuditEvent.Action.WRITE,
+        what=what,
+        why=access.basis,
+        organisation=care.organisation,
+    )
+    return access
+
+
+def acted_by_label(actor: Actor, access: Access) -> str:
+    """Who made one of the person's choices, as records of it say: the person, their proxy,
+    or the staff member on their behalf (never "Coproduce (automatic)" for a human)."""
+    own = actor.own_person
+    if access.is_self and own is not None:
+        return own.full_name[:300]
+    if access.on_behalf:
+        asked = AskedBy(access.on_behalf).label
+        label = f"{actor.label_at(access.organisation)}, on the person's behalf (asked {asked})"
+        return label[:300]
+    if own is not None:
+        return f"{own.full_name}, {access.basis.lower()}"[:300]
+    return actor.label_at(access.organisation)[:300]
 
 
 def person_access(

@@ -3,6 +3,7 @@ check permission, change the rows, write the audit row, publish the event on com
 
 import hashlib
 import secrets
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,16 +15,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
 from coproduce import events
 from coproduce.errors import Conflict, InvalidInput, NotAllowed, invalid_fields
+from coproduce.messaging.actions import send_message
 
 from .access import (
     Access,
     Actor,
+    AskedBy,
     PersonNotFound,
-    access_person,
+    act_for_person,
     audit_change,
     current_care_relationships,
     current_consents,
@@ -239,12 +243,31 @@ def _access_to_change_contact_details(actor: Actor, person_id) -> Access:
     )
 
 
-def _own_or_managed_person(actor: Actor, person_id, what: str) -> Person:
-    """Consent is the person's to give or take back: only they, or a proxy who may act."""
-    access = access_person(actor, person_id, what=what, write=True)
-    if access.is_self or (access.organisation is None and access.can_act):
-        return access.person
-    raise PersonNotFound
+def tell_person_of_action_on_behalf(
+    actor: Actor, access: Access, *, done: str, category: str
+) -> None:
+    """When staff made one of the person's own choices for them, the person is told who did
+    what and how they asked, so a choice they never made does not go unnoticed. The message
+    is in the record `category` of the choice (a wait's is health)."""
+    if not access.on_behalf:
+        return
+    organisation = access.organisation
+    asked = AskedBy(access.on_behalf).label
+    today = date_format(timezone.localdate(), "j F Y")
+    send_message(
+        Actor.system(),
+        person_id=access.person.pk,
+        key=f"on-behalf-{uuid.uuid4()}",
+        subject=f"{organisation.name} {done} on your behalf"[:200],
+        body=(
+            f"On {today}, {actor.label_at(organisation)} {done} on your behalf. They have "
+            f"recorded that you asked them {asked}.\n\nIf you did not ask for this, contact "
+            f"{organisation.name} straight away. Everyone who looks at or changes your record "
+            "is listed in My data."
+        ),
+        reason="Staff made one of the person's own choices for them: the person must be told.",
+        category=category,
+    )
 
 
 @transaction.atomic
@@ -256,7 +279,11 @@ def grant_consent(
     category: str,
     expires_at: datetime | None = None,
     purpose: str = "",
+    on_behalf: str | None = None,
 ) -> Consent:
+    """The person (or a proxy managing for them) lets an organisation see one category of
+    their record. Staff may record it only on the person's behalf (`on_behalf`: how they
+    asked), with a care relationship in that category; the person is then told."""
     now = timezone.now()
     problems: dict[str, list[str]] = {}
     organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -270,7 +297,14 @@ def grant_consent(
         problems["purpose"] = ["Describe the purpose in 300 characters or fewer."]
     if problems:
         raise invalid_fields(problems)
-    person = _own_or_managed_person(actor, person_id, what="consents")
+    access = act_for_person(
+        actor,
+        person_id,
+        category=category,
+        what=f"consent given to {organisation.name}",
+        on_behalf=on_behalf,
+    )
+    person = access.person
     if (
         current_consents(now)
         .filter(person=person, organisation=organisation, category=category)
@@ -286,23 +320,53 @@ def grant_consent(
         expires_at=expires_at,
         granted_by=actor.user,
     )
+    tell_person_of_action_on_behalf(
+        actor,
+        access,
+        done=(
+            f"gave {organisation.name} consent to see your "
+            f"{consent.get_category_display().lower()} records"
+        ),
+        category=consent.category,
+    )
     events.publish("consent.granted", consent_id=consent.pk, person_id=str(person.pk))
     return consent
 
 
 @transaction.atomic
-def revoke_consent(actor: Actor, *, consent_id: int) -> Consent:
-    """Takes effect at once: the next look by the organisation is refused."""
-    consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
+def revoke_consent(actor: Actor, *, consent_id: int, on_behalf: str | None = None) -> Consent:
+    """Takes effect at once: the next look by the organisation is refused. Who may take a
+    consent back is who may give it (grant_consent)."""
+    consent = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(pk=consent_id)
+        .first()
+    )
     if consent is None:
         raise PersonNotFound
-    _own_or_managed_person(actor, consent.person_id, what="consents")
+    access = act_for_person(
+        actor,
+        consent.person_id,
+        category=consent.category,
+        what=f"consent to {consent.organisation.name} taken back",
+        on_behalf=on_behalf,
+    )
     now = timezone.now()
     if not consent.is_current(now):
         raise Conflict("This consent has already ended.", code="consent_not_current")
     consent.revoked_at = now
     consent.revoked_by = actor.user
     consent.save(update_fields=["revoked_at", "revoked_by"])
+    tell_person_of_action_on_behalf(
+        actor,
+        access,
+        done=(
+            f"took back the consent for {consent.organisation.name} to see your "
+            f"{consent.get_category_display().lower()} records"
+        ),
+        category=consent.category,
+    )
     events.publish("consent.revoked", consent_id=consent.pk, person_id=str(consent.person_id))
     return consent
 

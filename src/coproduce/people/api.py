@@ -7,19 +7,44 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ValidationError as PydanticValidationError
 
 from coproduce.api import ERROR_RESPONSES, MAX_OFFSET, Id, InputSchema, RateLimit, Text, actor_for
-from coproduce.errors import NotAllowed
+from coproduce.errors import NotAllowed, invalid_fields
 
 from . import actions, queries
-from .access import access_as_citizen, access_person
+from .access import AskedBy, access_as_citizen, access_person
 from .models import Channel, Organisation, Person, RecordCategory
 
 router = Router(tags=["people"])
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 CategoryName = Literal[tuple(RecordCategory.values)]  # type: ignore[valid-type]
+AskedByName = Literal[tuple(AskedBy.values)]  # type: ignore[valid-type]
 OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
+
+
+class OnBehalfIn(InputSchema):
+    """What staff send to make one of the person's own choices for them."""
+
+    on_behalf: bool = Field(
+        False, description="Staff: you are doing this because the person asked you to."
+    )
+    asked_by: AskedByName | None = Field(  # type: ignore[valid-type]
+        None, description="How the person asked you: phone, in_person, letter or email."
+    )
+
+    def asked_by_on_behalf(self) -> str | None:
+        """How the person asked, when this is on their behalf; otherwise None."""
+        if not self.on_behalf:
+            if self.asked_by is not None:
+                raise invalid_fields(
+                    {"on_behalf": ["Send on_behalf: true with asked_by, or leave both out."]}
+                )
+            return None
+        if self.asked_by is None:
+            raise invalid_fields({"asked_by": ["Say how the person asked you to do this."]})
+        return self.asked_by
 
 
 class LocalityOut(Schema):
@@ -108,7 +133,7 @@ class ContactDetailsIn(InputSchema):
     preferred_channel: ChannelName | None = None  # type: ignore[valid-type]
 
 
-class ConsentIn(InputSchema):
+class ConsentIn(OnBehalfIn):
     organisation_id: Id
     category: CategoryName  # type: ignore[valid-type]
     expires_at: datetime | None = None
@@ -135,6 +160,23 @@ class AuditEventOut(Schema):
     what: str
     why: str
     via: str
+
+
+def _on_behalf_in_body(request: HttpRequest) -> str | None:
+    """The optional on-behalf body of a request that needs no other field: no body (or an
+    empty form) is the person's own request."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return None
+    try:
+        payload = OnBehalfIn.model_validate_json(request.body)
+    except PydanticValidationError as error:
+        raise invalid_fields(
+            {
+                ".".join(str(part) for part in problem["loc"]) or "body": [problem["msg"]]
+                for problem in error.errors()
+            }
+        ) from None
+    return payload.asked_by_on_behalf()
 
 
 def _person_out(person: Person, basis: str) -> dict:
@@ -286,6 +328,7 @@ def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
         category=payload.category,
         expires_at=payload.expires_at,
         purpose=payload.purpose,
+        on_behalf=payload.asked_by_on_behalf(),
     )
     return Status(201, _consent_out(consent, consent.granted_at))
 
@@ -294,9 +337,22 @@ def give_consent(request: HttpRequest, person_id: UUID, payload: ConsentIn):
     "/consents/{consent_id}/revoke",
     response={200: ConsentOut, **ERROR_RESPONSES},
     summary="Take consent back; it ends at once",
+    description=(
+        "No body is needed when the person (or a proxy managing for them) takes consent back. "
+        "Staff with a care relationship in the consent's category send "
+        '`{"on_behalf": true, "asked_by": ...}`.'
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": OnBehalfIn.model_json_schema()}},
+        }
+    },
 )
 def revoke_consent(request: HttpRequest, consent_id: Id):
-    consent = actions.revoke_consent(actor_for(request), consent_id=consent_id)
+    consent = actions.revoke_consent(
+        actor_for(request), consent_id=consent_id, on_behalf=_on_behalf_in_body(request)
+    )
     return _consent_out(consent, consent.revoked_at)
 
 

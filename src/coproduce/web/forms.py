@@ -6,10 +6,12 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
+from coproduce.people.access import AskedBy
 from coproduce.text import validate_text
 
 DATE_PARTS = ("day", "month", "year")
@@ -101,6 +103,24 @@ class CaseloadSearchForm(GovukErrorsMixin, forms.Form):
         max_length=100,
         error_messages={"max_length": _("Search for 100 characters or fewer")},
     )
+
+
+class OnBehalfForm(GovukErrorsMixin, forms.Form):
+    """Staff making one of a person's own choices for them (asking for care elsewhere,
+    answering an offer, consent): how the person asked, and that they did. The action needs
+    both (people.access.act_for_person); the include web/includes/on_behalf.html shows them."""
+
+    asked_by = forms.ChoiceField(
+        choices=[(value, capfirst(label)) for value, label in AskedBy.choices],
+        error_messages={
+            "required": _("Select how the person asked you to do this"),
+            "invalid_choice": _("Select how the person asked you to do this"),
+        },
+    )
+    confirmed = forms.BooleanField(
+        error_messages={"required": _("Confirm that the person asked you to do this")},
+    )
+    error_anchors = {"asked_by": "asked_by"}
 
 
 @dataclass(frozen=True)
