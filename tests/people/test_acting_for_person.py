@@ -181,7 +181,9 @@ def test_staff_with_a_health_care_relationship_decline_on_the_persons_behalf_in_
     assert name in declined.recorded_by_label
     assert declined.recorded_by == clinician
     assert declined.source == PathwayEvent.Source.API
-    (write,) = [row for row in writes_on(patient) if "elsewhere declined" in row.what]
+    (write,) = [
+        row for row in writes_on(patient) if row.what == "reply to an offer of care elsewhere"
+    ]
     assert write.actor_user == clinician
     assert "On the person's behalf, asked in person" in write.why
     assert not AuditEvent.objects.filter(
@@ -257,7 +259,7 @@ def test_staff_with_a_health_care_relationship_ask_on_behalf_and_the_person_is_t
     assert right["status"] == "requested"
     assert clinician.get_full_name() in right["requested_by"]
     assert "asked by phone" in right["requested_by"]
-    (write,) = [row for row in writes_on(patient) if "care elsewhere asked for" in row.what]
+    (write,) = [row for row in writes_on(patient) if row.what == "right to care elsewhere"]
     assert write.actor_user == clinician
     assert write.actor_label != AUTOMATIC
     assert "On the person's behalf, asked by phone" in write.why
@@ -350,7 +352,7 @@ def test_consent_is_given_and_taken_back_by_staff_only_on_the_persons_behalf(pat
     assert response.status_code == 201, response.content
     consent = Consent.objects.get(person=patient)
     assert consent.granted_by == worker
-    (write,) = [row for row in writes_on(patient) if "consent given" in row.what]
+    (write,) = [row for row in writes_on(patient) if row.what == "consents"]
     assert write.actor_user == worker and "asked by letter" in write.why
     assert Message.objects.filter(person=patient, subject__contains="on your behalf").count() == 1
 
@@ -406,7 +408,7 @@ def test_staff_ask_on_the_persons_behalf_on_the_website_after_saying_how_they_as
     assert right_status(right) == RightStatus.REQUESTED
     assert "asked in person" in right.requested_by_label
     assert clinician.get_full_name() in right.requested_by_label
-    (write,) = [row for row in writes_on(patient) if "care elsewhere asked for" in row.what]
+    (write,) = [row for row in writes_on(patient) if row.what == "right to care elsewhere"]
     assert write.via == AuditEvent.Via.WEB and write.actor_user == clinician
     assert Message.objects.filter(person=patient, subject__contains="on your behalf").exists()
 

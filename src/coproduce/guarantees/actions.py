@@ -621,7 +621,7 @@ def ask_for_care_elsewhere(
     access = _choice_about_wait(
         actor,
         pathway,
-        what=f"wait for {pathway.service}: care elsewhere asked for",
+        what="right to care elsewhere",
         on_behalf=on_behalf,
     )
     rules = scheme_rules(pathway.scheme.code)
@@ -730,11 +730,10 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
     if right is None:
         raise PersonNotFound
     pathway = right.pathway
-    answer = "accepted" if accept else "declined"
     access = _choice_about_wait(
         actor,
         pathway,
-        what=f"wait for {pathway.service}: offer of care elsewhere {answer}",
+        what="reply to an offer of care elsewhere",
         on_behalf=on_behalf,
     )
     _expect(right, RightStatus.OFFERED, "There is no offer waiting for an answer.")

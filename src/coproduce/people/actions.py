@@ -301,7 +301,7 @@ def grant_consent(
         actor,
         person_id,
         category=category,
-        what=f"consent given to {organisation.name}",
+        what="consents",
         on_behalf=on_behalf,
     )
     person = access.person
@@ -349,7 +349,7 @@ def revoke_consent(actor: Actor, *, consent_id: int, on_behalf: str | None = Non
         actor,
         consent.person_id,
         category=consent.category,
-        what=f"consent to {consent.organisation.name} taken back",
+        what="consents",
         on_behalf=on_behalf,
     )
     now = timezone.now()
