@@ -626,21 +626,6 @@ SITE_ROUTES: dict[str, Route] = {
     ),
 }
 
-# Issue 11 item 1 (staff acting on the person's behalf; helper `access`, not on main when this
-# matrix landed): these rows are the rule of docs/security.md, which main does not follow yet
-# (staff get 400 for the on-behalf body, and the staff on-behalf pages do not exist). They are
-# expected to fail until it lands; then they pass and this list is to be emptied.
-PENDING_ON_BEHALF = {
-    "POST /api/people/{person_id}/consents",
-    "POST /api/consents/{consent_id}/revoke",
-    "POST /api/guarantees/pathways/{pathway_id}/care-elsewhere",
-    "POST /api/guarantees/rights/{right_id}/reply",
-    "GET guarantees:ask-on-behalf",
-    "POST guarantees:ask-on-behalf",
-    "GET guarantees:reply-on-behalf",
-    "POST guarantees:reply-on-behalf",
-}
-PENDING_PAGES = {"guarantees:ask-on-behalf", "guarantees:reply-on-behalf"}
 
 # The back office (/admin/) is for platform operators (Django `is_staff`), none of the actors
 # above: every one of them is sent to the back office's sign-in, and nothing is audited. What

@@ -103,7 +103,7 @@ def test_every_person_scoped_route_is_in_the_matrix():
     longer exists is stale."""
     assert api_routes() == set(cases.API_ROUTES)
     pages = {key.split(" ", 1)[1] for key in cases.SITE_ROUTES}
-    assert site_routes() | cases.PENDING_PAGES == pages
+    assert site_routes() == pages
 
 
 @pytest.fixture(scope="module")
@@ -153,18 +153,7 @@ def run_cell(world: cases.World, route: cases.Route, actor: str) -> cases.Expect
     return got
 
 
-PENDING = pytest.mark.xfail(
-    reason="issue 11 item 1 (acting on the person's behalf) is not on main yet", strict=False
-)
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=PENDING) if key in cases.PENDING_ON_BEHALF else key
-        for key in sorted(ROUTES)
-    ],
-)
+@pytest.mark.parametrize("key", sorted(ROUTES))
 def test_each_actor_gets_what_the_rules_say(world, django_db_blocker, settings, key):
     settings.PASSWORD_HASHERS = FAST_HASHING
     route = ROUTES[key]

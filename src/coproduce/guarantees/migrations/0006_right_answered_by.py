@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("guarantees", "0004_statistics_month_totals_index"),
+        ("guarantees", "0005_scheme_versions_append_only"),
     ]
 
     operations = [
