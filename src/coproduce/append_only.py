@@ -1,11 +1,39 @@
 """Append-only tables: PostgreSQL refuses any UPDATE or DELETE of their rows, whoever asks.
 
-Used by migrations (the audit trail, a pathway's events). On SQLite the models and their
-querysets refuse instead: a trigger there would also stop Django's test flush, which deletes
-rows with DELETE rather than TRUNCATE.
+Used by migrations (the audit trail, a pathway's events, scheme versions). On every database
+the models and their querysets refuse too (`AppendOnlyModel`, `AppendOnlyQuerySet`): a trigger
+on SQLite would also stop Django's test flush, which deletes rows with DELETE, not TRUNCATE.
 """
 
-from django.db import migrations
+from django.db import migrations, models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes raise the model's `immutable_error`, as a single row's would."""
+
+    def update(self, **kwargs):
+        raise self.model.immutable_error
+
+    def delete(self):
+        raise self.model.immutable_error
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are added, never changed or deleted. Subclasses name the error to raise, whose
+    message says what to do instead (record a correction, make a new version)."""
+
+    immutable_error: type[Exception]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.immutable_error
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.immutable_error
 
 
 def append_only(table: str, what: str) -> migrations.RunPython:

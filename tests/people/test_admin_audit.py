@@ -259,3 +259,27 @@ def test_a_reset_password_page_shows_mismatches_as_govuk_errors(client, citizen)
     assert "govuk-error-summary" in body
     assert "The passwords do not match" in body
     assert "<title>Error:" in body
+
+
+def test_a_reset_link_is_refused_without_the_right_or_an_address(
+    citizen, django_capture_on_commit_callbacks
+):
+    from coproduce.errors import InvalidInput, NotAllowed
+    from coproduce.people.actions import send_password_reset_link
+
+    clinic_user = UserFactory(username="clinic", is_staff=True)  # no change_user permission
+    with pytest.raises(NotAllowed), django_capture_on_commit_callbacks(execute=True):
+        send_password_reset_link(
+            Actor(user=clinic_user), user_id=citizen.user.pk, site_url="https://example.org"
+        )
+    nobody = PersonFactory(
+        user=UserFactory(username="no-address", email=""), email="", preferred_channel="letter"
+    )
+    admin = UserFactory(username="admin2", is_staff=True, is_superuser=True)
+    with pytest.raises(InvalidInput) as refused, django_capture_on_commit_callbacks(execute=True):
+        send_password_reset_link(
+            Actor(user=admin), user_id=nobody.user.pk, site_url="https://example.org"
+        )
+    assert "email" in refused.value.fields
+    assert mail.outbox == []
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.WRITE).exists()

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from coproduce.people.models import Locality, Organisation, Person, User
 
 from .rules import ExclusionKind, LimitUnit, Status
@@ -27,17 +28,7 @@ class SchemeImmutable(Exception):
         )
 
 
-class SchemeRowsQuerySet(models.QuerySet):
-    """Scheme versions and their stages are only ever added."""
-
-    def update(self, **kwargs):
-        raise SchemeImmutable
-
-    def delete(self):
-        raise SchemeImmutable
-
-
-class SchemeQuerySet(SchemeRowsQuerySet):
+class SchemeQuerySet(AppendOnlyQuerySet):
     def in_effect(self, day):
         """The versions in effect on `day`: started, not ended, and not yet replaced by a
         later version of the same guarantee (its family)."""
@@ -67,7 +58,7 @@ class SchemeManager(models.Manager.from_queryset(SchemeQuerySet)):
         return super().get_queryset().annotate(next_version_from=Subquery(later))
 
 
-class Scheme(models.Model):
+class Scheme(AppendOnlyModel):
     """One version of a guarantee as law sets it, for a period: 0-7-90-90 became 0-3-90-90
     in 2019. Versions of one guarantee share a family. A version is never changed once made
     (PostgreSQL refuses it with a trigger): a change is a new version with the date it takes
@@ -94,6 +85,7 @@ class Scheme(models.Model):
     )
 
     objects = SchemeManager()
+    immutable_error = SchemeImmutable
 
     class Meta:
         ordering = ["family", "effective_from"]
@@ -113,14 +105,6 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SchemeImmutable
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SchemeImmutable
 
     @cached_property
     def ends_on(self) -> date | None:
@@ -142,7 +126,7 @@ class Scheme(models.Model):
         return self.effective_from <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class SchemeStage(models.Model):
+class SchemeStage(AppendOnlyModel):
     """One stage of a scheme version: as immutable as the version it belongs to."""
 
     # What a stage's rules are made of, as in fixtures/schemes.json (with its code).
@@ -179,7 +163,8 @@ class SchemeStage(models.Model):
     nullify_unless_after = models.JSONField(default=list, blank=True)
     restart_events = models.JSONField(default=list, blank=True)
 
-    objects = SchemeRowsQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = SchemeImmutable
 
     class Meta:
         ordering = ["scheme", "position"]
@@ -200,14 +185,6 @@ class SchemeStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme.code}: {self.title}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise SchemeImmutable
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise SchemeImmutable
 
 
 class Pathway(models.Model):
@@ -246,15 +223,7 @@ class EventImmutable(Exception):
         )
 
 
-class PathwayEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise EventImmutable
-
-    def delete(self):
-        raise EventImmutable
-
-
-class PathwayEvent(models.Model):
+class PathwayEvent(AppendOnlyModel):
     """A fact about a pathway. Append-only: a mistake is put right by a later event that
     `corrects` it (type `entered_in_error` to withdraw it, or the right type and date to
     replace it). PostgreSQL refuses UPDATE and DELETE with a trigger."""
@@ -284,7 +253,8 @@ class PathwayEvent(models.Model):
     # What an import called this event, so that importing the same file again adds nothing.
     source_key = models.CharField(max_length=200, blank=True)
 
-    objects = PathwayEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = EventImmutable
 
     class Meta:
         ordering = ["pathway", "occurred_on", "sequence"]
@@ -308,14 +278,6 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} on {self.occurred_on}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise EventImmutable
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise EventImmutable
 
 
 STATUS_CHOICES = [(s.value, s.value.replace("_", " ")) for s in Status]

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.append_only import AppendOnlyModel, AppendOnlyQuerySet
+
 from .identifiers import validate_nhs_number
 
 
@@ -276,20 +278,12 @@ class CareRelationship(models.Model):
         return f"{self.organisation}: {self.reason}"
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AuditEventImmutable
-
-    def delete(self):
-        raise AuditEventImmutable
-
-
 class AuditEventImmutable(Exception):
     def __init__(self) -> None:
         super().__init__("Audit events are append-only: they cannot be changed or deleted.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Append-only: one row for every read or write of a person's record by someone else.
 
     PostgreSQL refuses UPDATE and DELETE with a trigger (migration 0002); on SQLite the
@@ -323,7 +317,8 @@ class AuditEvent(models.Model):
     why = models.CharField(max_length=300)
     via = models.CharField(max_length=10, choices=Via.choices)
 
-    objects = AuditQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = AuditEventImmutable
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -331,14 +326,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.get_action_display().lower()} {self.what}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditEventImmutable
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditEventImmutable
 
 
 class ApiToken(models.Model):
