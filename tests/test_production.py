@@ -40,6 +40,7 @@ def production_env(tmp_path, **overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "coproduce.settings",
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "COPRODUCE_SECURITY_CONTACT": "mailto:security@example.gov.uk",
         # Asked for, and refused: production never shows Django's debug pages.
         "DJANGO_DEBUG": "1",
     }
@@ -159,6 +160,19 @@ def test_check_deploy_finds_nothing_to_warn_about_in_production(tmp_path):
     assert result.returncode == 0, output
     assert "System check identified no issues" in output
     assert "WARNING" not in output
+
+
+def test_check_deploy_warns_when_nobody_can_be_told_of_a_vulnerability(tmp_path):
+    result = subprocess.run(
+        [COPRODUCE, "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_env(tmp_path, COPRODUCE_SECURITY_CONTACT=None),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "coproduce.W001" in result.stderr + result.stdout
+    assert "COPRODUCE_SECURITY_CONTACT" in result.stderr + result.stdout
 
 
 # In every mode.

@@ -212,6 +212,10 @@ NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
 
 SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "Coproduce")
+# Where to report a vulnerability in this deployment (/.well-known/security.txt): mailto:,
+# https: or tel: addresses, comma-separated, and optionally the disclosure policy's address.
+COPRODUCE_SECURITY_CONTACT = os.environ.get("COPRODUCE_SECURITY_CONTACT", "")
+COPRODUCE_SECURITY_POLICY = os.environ.get("COPRODUCE_SECURITY_POLICY", "")
 
 # Sign-in with an OpenID Connect provider (GOV.UK One Login, NHS login): off until an issuer
 # and a client id are set. The client authenticates with a private key (private_key_jwt, as

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import oidc, views
+from . import oidc, security_txt, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path(".well-known/security.txt", security_txt.security_txt, name="security-txt"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-in/oidc/start/", oidc.start, name="oidc-start"),
     path("sign-in/oidc/callback/", oidc.callback, name="oidc-callback"),
