@@ -105,8 +105,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The embedded database is shared by the web server and the demo generator.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # The embedded database is shared by every request thread, the demo generator and the
+    # jobs. Write-ahead logging lets readers go on while one writer writes; every transaction
+    # takes the write lock when it begins (IMMEDIATE), so one that read first never has to
+    # upgrade its lock, which SQLite refuses at once ("database is locked") instead of
+    # waiting; and a writer waits up to 20 seconds for the one before it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
