@@ -22,19 +22,30 @@ class DemoGenerator:
 
 @dataclass(frozen=True)
 class PersonalDataSection:
-    """Rows of `model` whose `person_field` points at a person are that person's data."""
+    """Rows of `model` whose `person_field` points at a person are that person's data.
+    `describe(field_name, values)` gives the words to show the person for a field's stored
+    values (a code such as an event type), as a dict; values it leaves out are shown as
+    stored."""
 
     name: str
     model_label: str
     person_field: str
     title: str
     exclude_fields: tuple[str, ...] = field(default=())
+    describe: Callable[[str, set], dict] | None = None
+
+
+@dataclass(frozen=True)
+class PersonPageLink:
+    text: str
+    url_name: str
+    shown_to: Callable[[Any, Any], bool] | None = None
 
 
 _demo_generators: dict[str, DemoGenerator] = {}
 _api_routers: dict[str, str] = {}
 _personal_data: dict[str, PersonalDataSection] = {}
-_person_page_links: dict[str, tuple[str, str]] = {}
+_person_page_links: dict[str, PersonPageLink] = {}
 _citizen_navigation: dict[str, tuple[Any, str]] = {}
 
 
@@ -63,14 +74,25 @@ def api_routers() -> list[tuple[str, str]]:
     return list(_api_routers.items())
 
 
-def register_person_page_link(name: str, *, text: str, url_name: str) -> None:
+def register_person_page_link(
+    name: str,
+    *,
+    text: str,
+    url_name: str,
+    shown_to: Callable[[Any, Any], bool] | None = None,
+) -> None:
     """Link from a person's record (for staff) to a module's page; the URL takes the person's
-    id as `person_id`."""
-    _person_page_links[name] = (text, url_name)
+    id as `person_id`. `shown_to(actor, person)` says whether this actor may use the page for
+    this person: a link that would answer "Page not found" is a dead end, so it is left out."""
+    _person_page_links[name] = PersonPageLink(text=text, url_name=url_name, shown_to=shown_to)
 
 
-def person_page_links() -> list[tuple[str, str]]:
-    return list(_person_page_links.values())
+def person_page_links(actor, person) -> list[tuple[str, str]]:
+    return [
+        (link.text, link.url_name)
+        for link in _person_page_links.values()
+        if link.shown_to is None or link.shown_to(actor, person)
+    ]
 
 
 def register_citizen_navigation(name: str, *, text: Any, url_name: str) -> None:

@@ -38,6 +38,7 @@ from coproduce.people.models import (
 
 from . import compliance
 from .clock import evaluate
+from .forms import event_label
 from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage, StageRecord
 from .queries import (
     RightStatus,
@@ -310,6 +311,11 @@ class NewEvent:
     corrects_id: int | None = None
 
 
+def _in_words(added: list[PathwayEvent]) -> str:
+    """The events, as the person reads them on their audit trail (never the codes)."""
+    return ", ".join(event_label(event.type) for event in added)
+
+
 @transaction.atomic
 def record_event(
     actor: Actor,
@@ -437,7 +443,7 @@ def _append(
                 actor,
                 person=pathway.person,
                 action=AuditEvent.Action.WRITE,
-                what=f"wait for {pathway.service}: {', '.join(e.type for e in added)}"[:200],
+                what=f"wait for {pathway.service}: {_in_words(added)}"[:200],
                 why=f"Recorded by the platform ({source}) for {pathway.provider.name}",
                 organisation=pathway.provider,
             )

@@ -29,12 +29,14 @@ class GuaranteesConfig(AppConfig):
                 "guarantees.PathwayEvent",
                 "pathway__person",
                 "Your waits: what happened",
+                describe=queries.words_for_wait_codes,
             ),
             registry.PersonalDataSection(
                 "guarantee_rights",
                 "guarantees.Right",
                 "pathway__person",
                 "Your right to care elsewhere",
+                describe=queries.words_for_wait_codes,
             ),
         ):
             registry.register_personal_data(section)
@@ -48,7 +50,10 @@ class GuaranteesConfig(AppConfig):
             "guarantees", text=_("My waits"), url_name="guarantees:my-waits"
         )
         registry.register_person_page_link(
-            "guarantees", text="Open a wait for this person", url_name="guarantees:open"
+            "guarantees",
+            text="Open a wait for this person",
+            url_name="guarantees:open",
+            shown_to=queries.may_open_a_wait,
         )
 
         home_tiles.register_home_tile(

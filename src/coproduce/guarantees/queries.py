@@ -15,6 +15,7 @@ from coproduce.people.access import (
     access_as_citizen,
     audit_change,
     audit_look,
+    categories_visible,
     current_care_relationships,
     current_consents,
     is_person_or_proxy,
@@ -23,6 +24,7 @@ from coproduce.people.access import (
 from coproduce.people.models import Organisation, Person, RecordCategory
 
 from .clock import evaluate
+from .forms import event_label
 from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage, StageRecord
 from .rules import ClockEvent, SchemeRules, StageClock, Status, rules_from_definition
 
@@ -269,3 +271,20 @@ def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
         )
         .order_by("step", "respond_by", "offered_appointment_on", "pk")
     )
+
+
+def may_open_a_wait(actor: Actor, person: Person) -> bool:
+    """Whether staff looking at a person's record can open a wait for them: opening one needs
+    a health basis for the person (the page answers "Page not found" without it)."""
+    return actor.is_staff_member and RecordCategory.HEALTH in categories_visible(actor, person)
+
+
+def words_for_wait_codes(field_name: str, values: set) -> dict[str, str]:
+    """What a person reads, in My data, for the codes stored on their waits: the event types
+    staff record and the stages of a scheme."""
+    if field_name == "type":
+        return {value: event_label(value) for value in values}
+    if field_name == "stage":
+        titles = SchemeStage.objects.filter(code__in=values).values_list("code", "title")
+        return dict(titles)
+    return {}

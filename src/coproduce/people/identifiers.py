@@ -21,6 +21,14 @@ def normalise_nhs_number(value: str) -> str:
     return "".join(value.split())
 
 
+def spaced_nhs_number(value: str) -> str:
+    """As the NHS writes it for people to read, in groups of 3, 3 and 4 ("943 476 5919")."""
+    digits = normalise_nhs_number(value or "")
+    if len(digits) != 10:
+        return value or ""
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
 def is_valid_nhs_number(value: str) -> bool:
     digits = normalise_nhs_number(value)
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():

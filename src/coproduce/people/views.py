@@ -105,8 +105,8 @@ def _display(field: models.Field, value: Any, names: dict[tuple[str, str], str])
     value = _read_back(field, value)
     if value is None or value == "":
         return ""
-    if field.is_relation:
-        return names.get((field.attname, str(value)), str(value))
+    if (field.attname, str(value)) in names:
+        return names[(field.attname, str(value))]
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime):
@@ -138,6 +138,11 @@ def _section_table(section: registry.PersonalDataSection, rows: list[dict]) -> S
     skip = {model._meta.pk.name, section.person_field, *section.exclude_fields}
     fields = [field for field in model._meta.concrete_fields if field.name not in skip]
     names = _related_names(fields, rows)
+    if section.describe is not None:
+        for field in fields:
+            values = {row[field.attname] for row in rows if row[field.attname] is not None}
+            for value, words in section.describe(field.name, values).items():
+                names[(field.attname, str(value))] = str(words)
     return SectionTable(
         name=section.name,
         title=section.title,
@@ -371,7 +376,7 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
         "messages_total": sent.count(),
         "module_links": [
             (text, reverse(url_name, kwargs={"person_id": access.person.pk}))
-            for text, url_name in registry.person_page_links()
+            for text, url_name in registry.person_page_links(actor, access.person)
         ],
     }
     return render(request, "people/person.html", context)
