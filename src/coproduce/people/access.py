@@ -106,9 +106,9 @@ def current_roles(user: User, on: date | None = None):
 
 
 def current_consents(at: datetime):
-    return Consent.objects.filter(revoked_at__isnull=True, granted_at__lte=at).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=at)
-    )
+    return Consent.objects.filter(
+        revoked_at__isnull=True, replaced_at__isnull=True, granted_at__lte=at
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
 
 
 def current_care_relationships(on: date):

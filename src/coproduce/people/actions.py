@@ -30,7 +30,6 @@ from .access import (
     act_for_person,
     audit_change,
     current_care_relationships,
-    current_consents,
     current_roles,
     person_access,
     record_audit,
@@ -305,21 +304,39 @@ def grant_consent(
         on_behalf=on_behalf,
     )
     person = access.person
-    if (
-        current_consents(now)
-        .filter(person=person, organisation=organisation, category=category)
-        .exists()
-    ):
-        raise Conflict(f"{organisation.name} can already see these records.", code="consent_exists")
-    consent = Consent.objects.create(
-        person=person,
-        organisation=organisation,
-        category=category,
-        purpose=purpose.strip(),
-        granted_at=now,
-        expires_at=expires_at,
-        granted_by=actor.user,
+    already = Conflict(f"{organisation.name} can already see these records.", code="consent_exists")
+    standing = (
+        Consent.objects.select_for_update()
+        .filter(
+            person=person,
+            organisation=organisation,
+            category=category,
+            revoked_at__isnull=True,
+            replaced_at__isnull=True,
+        )
+        .first()
     )
+    if standing is not None:
+        if standing.expires_at is None or standing.expires_at > now:
+            raise already
+        # It has run out: the new consent takes its place, and the history keeps both.
+        standing.replaced_at = now
+        standing.save(update_fields=["replaced_at"])
+    try:
+        # A savepoint: when a grant at the same moment wins, the database refuses this one
+        # (one standing consent per organisation and category) and the answer is the same.
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                person=person,
+                organisation=organisation,
+                category=category,
+                purpose=purpose.strip(),
+                granted_at=now,
+                expires_at=expires_at,
+                granted_by=actor.user,
+            )
+    except IntegrityError:
+        raise already from None
     tell_person_of_action_on_behalf(
         actor,
         access,

@@ -149,6 +149,10 @@ class ConsentOut(Schema):
     granted_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    replaced_at: datetime | None = Field(
+        description="When a newer consent to the same organisation for the same records took "
+        "its place."
+    )
     current: bool
 
 
@@ -199,6 +203,7 @@ def _consent_out(consent, now) -> dict:
         "granted_at": consent.granted_at,
         "expires_at": consent.expires_at,
         "revoked_at": consent.revoked_at,
+        "replaced_at": consent.replaced_at,
         "current": consent.is_current(now),
     }
 

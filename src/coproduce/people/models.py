@@ -211,7 +211,12 @@ class Relationship(models.Model):
 
 
 class Consent(models.Model):
-    """A person lets an organisation see one category of their record."""
+    """A person lets an organisation see one category of their record.
+
+    At most one consent stands for each person, organisation and category: one that has not
+    been revoked or replaced. A consent that has run out still stands until it is given
+    again, when the new one replaces it, so the history keeps every consent ever given.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     organisation = models.ForeignKey(
@@ -222,6 +227,8 @@ class Consent(models.Model):
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When a later consent to the same organisation for the same category took its place.
+    replaced_at = models.DateTimeField(null=True, blank=True)
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,6 +239,11 @@ class Consent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "organisation", "category"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation", "category"],
+                condition=Q(revoked_at__isnull=True, replaced_at__isnull=True),
+                name="consent_one_standing_per_organisation_and_category",
+            ),
             models.CheckConstraint(
                 condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("granted_at")),
                 name="consent_expires_after_granted",
@@ -239,6 +251,10 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("granted_at")),
                 name="consent_revoked_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=Q(replaced_at__isnull=True) | Q(replaced_at__gte=F("granted_at")),
+                name="consent_replaced_after_granted",
             ),
         ]
 
@@ -248,6 +264,7 @@ class Consent(models.Model):
     def is_current(self, at) -> bool:
         return (
             self.revoked_at is None
+            and self.replaced_at is None
             and self.granted_at <= at
             and (self.expires_at is None or self.expires_at > at)
         )

@@ -163,6 +163,8 @@ def _consent_rows(rows: list[dict], now: datetime) -> list[dict[str, Any]]:
             status, colour = _("Revoked"), "grey"
         elif expires_at is not None and expires_at <= now:
             status, colour = _("Ended"), "grey"
+        elif row["replaced_at"]:
+            status, colour = _("Replaced by a newer consent"), "grey"
         elif granted_at > now:
             status, colour = _("Not started yet"), "yellow"
         else:
