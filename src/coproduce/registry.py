@@ -25,12 +25,14 @@ class PersonalDataSection:
     """Rows of `model` whose `person_field` points at a person are that person's data.
     `describe(field_name, values)` gives the words to show the person for a field's stored
     values (a code such as an event type), as a dict; values it leaves out are shown as
-    stored."""
+    stored. `title` is what the person reads ("Your waits"); `title_for_others`, with
+    `{name}`, what a proxy reads about the person they act for ("{name}'s waits")."""
 
     name: str
     model_label: str
     person_field: str
     title: str
+    title_for_others: str
     exclude_fields: tuple[str, ...] = field(default=())
     describe: Callable[[str, set], dict] | None = None
 

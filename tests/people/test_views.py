@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from coproduce import registry
 from coproduce.messaging.actions import send_message
@@ -646,3 +647,29 @@ def test_my_data_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(22):
         response = client.get("/my-data/")
     assert response.status_code == 200
+
+
+def test_a_proxy_reads_about_the_person_they_act_for_not_about_themself(client, citizen):
+    cared_for = factories.RelationshipFactory(proxy=citizen).person
+    send_message(
+        Actor.system(),
+        person_id=cared_for.pk,
+        key="proxy-words",
+        subject="Subject",
+        body="Body",
+        reason="Testing",
+    )
+    client.force_login(citizen.user)
+
+    html = page(client.get(f"/my-data/{cared_for.pk}/"))
+    name = escape(cared_for.full_name)
+    for section in registry.personal_data_sections():
+        assert section.title not in html  # "Your waits", "Messages we have sent you"...
+    assert f"Messages we have sent {name}" in html
+    assert f"People who can act for {name}" in html
+    assert "Download my data" not in html and f"Download the data about {name}" in html
+    # How the platform tells its messages apart is not something said to the person.
+    assert "Namespace" not in html and "proxy-words" not in html
+
+    own = page(client.get("/my-data/"))
+    assert "Messages we have sent you" in own and "Download my data" in own

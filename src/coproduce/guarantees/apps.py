@@ -22,13 +22,18 @@ class GuaranteesConfig(AppConfig):
 
         for section in (
             registry.PersonalDataSection(
-                "guarantee_pathways", "guarantees.Pathway", "person", "Your waits"
+                "guarantee_pathways",
+                "guarantees.Pathway",
+                "person",
+                "Your waits",
+                "Waits of {name}",
             ),
             registry.PersonalDataSection(
                 "guarantee_events",
                 "guarantees.PathwayEvent",
                 "pathway__person",
                 "Your waits: what happened",
+                "Waits of {name}: what happened",
                 describe=queries.words_for_wait_codes,
             ),
             registry.PersonalDataSection(
@@ -36,6 +41,7 @@ class GuaranteesConfig(AppConfig):
                 "guarantees.Right",
                 "pathway__person",
                 "Your right to care elsewhere",
+                "The right of {name} to care elsewhere",
                 describe=queries.words_for_wait_codes,
             ),
         ):

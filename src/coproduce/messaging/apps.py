@@ -12,6 +12,12 @@ class MessagingConfig(AppConfig):
         registry.register_api_router("coproduce.messaging.api.router")
         registry.register_personal_data(
             registry.PersonalDataSection(
-                "messages", "messaging.Message", "person", "Messages we have sent you"
+                "messages",
+                "messaging.Message",
+                "person",
+                "Messages we have sent you",
+                "Messages we have sent {name}",
+                # How the platform tells its messages apart, not something said to anyone.
+                exclude_fields=("namespace", "key"),
             )
         )

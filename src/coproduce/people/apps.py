@@ -19,27 +19,35 @@ class PeopleConfig(AppConfig):
                 "people.Relationship",
                 "person",
                 "People who can act for you",
+                "People who can act for {name}",
             ),
             registry.PersonalDataSection(
                 "relationships_you_act_for",
                 "people.Relationship",
                 "proxy",
                 "People you can act for",
+                "People {name} can act for",
             ),
             registry.PersonalDataSection(
-                "consents", "people.Consent", "person", "Who you have let see your record"
+                "consents",
+                "people.Consent",
+                "person",
+                "Who you have let see your record",
+                "Who {name} has let see their record",
             ),
             registry.PersonalDataSection(
                 "care_relationships",
                 "people.CareRelationship",
                 "person",
                 "Organisations caring for you",
+                "Organisations caring for {name}",
             ),
             registry.PersonalDataSection(
                 "audit_events",
                 "people.AuditEvent",
                 "person",
                 "Who has looked at or changed your record",
+                "Who has looked at or changed the record of {name}",
             ),
         ):
             registry.register_personal_data(section)

@@ -133,7 +133,9 @@ class SectionTable:
     rows: list[list[str]]
 
 
-def _section_table(section: registry.PersonalDataSection, rows: list[dict]) -> SectionTable:
+def _section_table(
+    section: registry.PersonalDataSection, rows: list[dict], access: Access
+) -> SectionTable:
     model = apps.get_model(section.model_label)
     skip = {model._meta.pk.name, section.person_field, *section.exclude_fields}
     fields = [field for field in model._meta.concrete_fields if field.name not in skip]
@@ -145,7 +147,11 @@ def _section_table(section: registry.PersonalDataSection, rows: list[dict]) -> S
                 names[(field.attname, str(value))] = str(words)
     return SectionTable(
         name=section.name,
-        title=section.title,
+        title=(
+            section.title
+            if access.is_self
+            else section.title_for_others.format(name=access.person.full_name)
+        ),
         headers=[_label(field) for field in fields],
         rows=[[_display(field, row[field.attname], names) for field in fields] for row in rows],
     )
@@ -307,7 +313,7 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
         "consents": _consent_rows(export.get(CONSENTS_SECTION, []), timezone.now()),
         "audit": _audit_rows(export.get(AUDIT_SECTION, [])),
         "tables": [
-            _section_table(section, export[name])
+            _section_table(section, export[name], access)
             for name, section in sections.items()
             if name not in {CONSENTS_SECTION, AUDIT_SECTION}
         ],
