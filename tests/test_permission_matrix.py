@@ -80,8 +80,11 @@ def back_office_route(key: str, route: str) -> cases.Route:
     def url(world: cases.World) -> str:
         model = "_".join(route.split("/")[1:3])
         target = world.admin_objects.get(model)
+        object_id = target.pk if target is not None else world.person.pk
         values = {
-            "object_id": target.pk if target is not None else world.person.pk,
+            "object_id": object_id,
+            # django-otp's own back-office pages (an authenticator's QR code) name it pk.
+            "pk": object_id,
             "content_type_id": world.admin_objects["content_type"].pk,
             "id": world.person.user.pk,
         }

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coproduce.people",
     "coproduce.messaging",
     "coproduce.guarantees",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this sign-in has passed its second step.
+    "django_otp.middleware.OTPMiddleware",
+    "coproduce.web.two_factor.StaffTwoFactorMiddleware",
     "coproduce.middleware.SessionLifetimeMiddleware",
     "coproduce.middleware.PersonalDataNotCachedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -144,6 +150,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "coproduce.web.lockout.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Staff (a current Role, or back office access) sign in in two steps: a password or an OpenID
+# Connect provider, then a code from an authenticator app (coproduce.web.two_factor). On by
+# default in production; off for the demo and the tests, which sign staff in directly.
+COPRODUCE_REQUIRE_STAFF_2FA = env_bool("COPRODUCE_REQUIRE_STAFF_2FA", PRODUCTION)
+# Nobody in the back office may read another person's authenticator secret or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -222,6 +234,8 @@ NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
 
 SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "Coproduce")
+# The name an authenticator app shows beside a member of staff's account.
+OTP_TOTP_ISSUER = SITE_NAME
 # Where to report a vulnerability in this deployment (/.well-known/security.txt): mailto:,
 # https: or tel: addresses, comma-separated, and optionally the disclosure policy's address.
 COPRODUCE_SECURITY_CONTACT = os.environ.get("COPRODUCE_SECURITY_CONTACT", "")

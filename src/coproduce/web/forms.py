@@ -241,3 +241,42 @@ class DatePartsForm(GovukErrorsMixin, forms.Form):
 def _sentence(words: str) -> str:
     """ "the end date" as the start of a sentence."""
     return words[:1].upper() + words[1:]
+
+
+class AuthenticatorCodeForm(GovukErrorsMixin, forms.Form):
+    """A code from an authenticator app (6 numbers). Spaces people type are dropped; at the
+    second step of signing in, a recovery code typed here is taken too."""
+
+    code = forms.CharField(
+        max_length=40,
+        error_messages={
+            "required": _("Enter the code from your authenticator app"),
+            "max_length": _("The code must be 6 numbers"),
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = _without_spaces(self.cleaned_data["code"])
+        if code.isdigit() and len(code) != 6:
+            raise forms.ValidationError(_("The code must be 6 numbers"))
+        return code
+
+
+class RecoveryCodeForm(AuthenticatorCodeForm):
+    """One of the recovery codes given when the authenticator app was set up."""
+
+    code = forms.CharField(
+        max_length=40,
+        error_messages={
+            "required": _("Enter one of your recovery codes"),
+            "max_length": _("A recovery code is 8 letters and numbers"),
+        },
+    )
+
+    def clean_code(self) -> str:
+        return _without_spaces(self.cleaned_data["code"])
+
+
+def _without_spaces(code: str) -> str:
+    """A code as stored: people copy them with spaces or dashes, and in capitals."""
+    return "".join(code.split()).replace("-", "").lower()
