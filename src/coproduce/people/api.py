@@ -15,6 +15,7 @@ from coproduce.errors import NotAllowed, invalid_fields
 from . import actions, queries
 from .access import AskedBy, access_as_citizen, access_person
 from .models import Channel, Organisation, Person, RecordCategory
+from .sections import PERSON_FIELDS, RecordView, record_view
 
 router = Router(tags=["people"])
 
@@ -77,11 +78,20 @@ class MeOut(Schema):
 
 
 class PersonOut(Schema):
+    """Identity and contact details are shown to anyone with a basis to see the person; the
+    NHS number only with a health basis (docs/security.md, "Seeing a person")."""
+
     id: UUID
     given_name: str
     family_name: str
     date_of_birth: date
-    nhs_number: str | None
+    nhs_number: str | None = Field(
+        description=(
+            "Null when it is not known, and whenever you have no health basis for the person "
+            "(a current health consent or care relationship): the NHS number is health "
+            "information."
+        )
+    )
     email: str
     phone: str
     address_line_1: str
@@ -193,6 +203,16 @@ def _person_out(person: Person, basis: str) -> dict:
     }
 
 
+def _person_seen(person: Person, basis: str, view: RecordView) -> dict:
+    """The person as this viewer may see them: a field in a category they have no basis in
+    is null, the same as a field nobody knows."""
+    shown = _person_out(person, basis)
+    for name in shown.keys() & PERSON_FIELDS.keys():
+        if not view.shows_field(name):
+            shown[name] = None
+    return shown
+
+
 def _consent_out(consent, now) -> dict:
     return {
         "id": consent.pk,
@@ -301,23 +321,37 @@ def register_person(request: HttpRequest, payload: PersonIn):
     summary="A person's record (audited)",
 )
 def get_person(request: HttpRequest, person_id: UUID):
-    access = access_person(actor_for(request), person_id)
-    return _person_out(access.person, "This is you" if access.is_self else access.basis)
+    actor = actor_for(request)
+    access = access_person(actor, person_id)
+    basis = "This is you" if access.is_self else access.basis
+    return _person_seen(access.person, basis, record_view(actor, access.person))
 
 
 @router.patch("/people/{person_id}/contact-details", response={200: PersonOut, **ERROR_RESPONSES})
 def change_contact_details(request: HttpRequest, person_id: UUID, payload: ContactDetailsIn):
+    actor = actor_for(request)
     person = actions.update_contact_details(
-        actor_for(request), person_id=person_id, changes=payload.model_dump(exclude_none=True)
+        actor, person_id=person_id, changes=payload.model_dump(exclude_none=True)
     )
-    return _person_out(person, "You changed it")
+    # Changing contact details is no basis for seeing the rest of the record.
+    return _person_seen(person, "You changed it", record_view(actor, person))
 
 
-@router.get("/people/{person_id}/consents", response={200: list[ConsentOut], **ERROR_RESPONSES})
+@router.get(
+    "/people/{person_id}/consents",
+    response={200: list[ConsentOut], **ERROR_RESPONSES},
+    summary="The person's consents (staff and tokens: only those to their own organisations)",
+    description=(
+        "The person and their proxies get every consent. Staff and tokens get only the "
+        "consents given to the organisations they act for, never consents to others."
+    ),
+)
 def list_consents(request: HttpRequest, person_id: UUID):
-    access = access_person(actor_for(request), person_id, what="consents")
+    actor = actor_for(request)
+    access = access_person(actor, person_id, what="consents")
     now = timezone.now()
-    return [_consent_out(c, now) for c in queries.consents_for_person(access.person)]
+    seen = queries.consents_seen_by(record_view(actor, access.person))
+    return [_consent_out(consent, now) for consent in seen]
 
 
 @router.post(

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from coproduce import registry
@@ -18,11 +18,22 @@ from .access import (
     current_consents,
     current_proxy_relationships,
 )
-from .models import AuditEvent, Consent, Organisation, Person, Relationship, User
+from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
+from .sections import RecordView
 
 
 def consents_for_person(person: Person) -> QuerySet[Consent]:
     return Consent.objects.filter(person=person).select_related("organisation")
+
+
+def consents_seen_by(view: RecordView) -> QuerySet[Consent]:
+    """The person's consents this viewer may see: all of them for the person and their
+    proxies; for staff and tokens only those given to their own organisations, since which
+    other organisations a person trusts (a hospital, a drug service) says much about them."""
+    consents = consents_for_person(view.person)
+    if view.is_person_or_proxy:
+        return consents
+    return consents.filter(organisation_id__in=view.organisation_ids)
 
 
 def current_consents_for_person(person: Person, at: datetime | None = None) -> QuerySet[Consent]:
@@ -47,7 +58,11 @@ def people_acted_for(person: Person, on: date | None = None) -> QuerySet[Relatio
 
 def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
     """People the actor's organisations may see: through a current care relationship or
-    consent. A caseload, not a directory: nobody else appears."""
+    consent. A caseload, not a directory: nobody else appears.
+
+    Each person's `nhs_number_shown` is their NHS number where the actor has a health basis
+    for them, otherwise None; searching by NHS number finds only those people, so a search
+    never confirms a number the actor may not see."""
     if not actor.organisation_ids:
         return Person.objects.none()
     now = timezone.now()
@@ -55,12 +70,18 @@ def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
         organisation_id__in=actor.organisation_ids
     )
     consenting = current_consents(now).filter(organisation_id__in=actor.organisation_ids)
+    health = RecordCategory.HEALTH
+    health_basis = Q(pk__in=caring.filter(category=health).values("person_id")) | Q(
+        pk__in=consenting.filter(category=health).values("person_id")
+    )
     people = Person.objects.filter(
         Q(pk__in=caring.values("person_id")) | Q(pk__in=consenting.values("person_id"))
-    )
+    ).annotate(nhs_number_shown=Case(When(health_basis, then=F("nhs_number")), default=None))
     for word in search.split()[:4]:
         people = people.filter(
-            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(nhs_number=word)
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(nhs_number_shown=word)
         )
     return people.order_by("family_name", "given_name", "id")
 

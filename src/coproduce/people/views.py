@@ -42,6 +42,7 @@ from .access import (
 )
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
 from .queries import organisations, personal_data
+from .sections import record_view
 
 PERSON_MESSAGES_SHOWN = 20
 
@@ -372,14 +373,19 @@ def revoke_consent(request: HttpRequest, consent_id: int, person_id=None) -> Htt
 def person(request: HttpRequest, person_id) -> HttpResponse:
     """A person's record, for staff of an organisation with consent or a care relationship.
 
-    Without either it is "Page not found", exactly as if the person did not exist.
+    Without either it is "Page not found", exactly as if the person did not exist. With one,
+    only what is in its categories is shown (people.sections): identity and contact details
+    always, the NHS number and the links to waits with a health basis, and only messages in
+    a category the basis is in.
     """
     actor = Actor.for_web(request)
     access = access_person(actor, person_id, what="record summary and messages")
+    view = record_view(actor, access.person)
     sent = messages_seen_by(actor, access.person)
     context = {
         "access": access,
         "person": access.person,
+        "shows_nhs_number": view.shows_field("nhs_number"),
         "messages_sent": list(sent[:PERSON_MESSAGES_SHOWN]),
         "messages_total": sent.count(),
         "module_links": [

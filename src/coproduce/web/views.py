@@ -114,7 +114,17 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
     paginator = Paginator(found, CASELOAD_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     people = list(page.object_list)
-    audit_listing(actor, people, what="name, date of birth and NHS number (caseload list)")
+    # The NHS number is listed only for people the actor has a health basis for.
+    audit_listing(
+        actor,
+        [person for person in people if person.nhs_number_shown],
+        what="name, date of birth and NHS number (caseload list)",
+    )
+    audit_listing(
+        actor,
+        [person for person in people if not person.nhs_number_shown],
+        what="name and date of birth (caseload list)",
+    )
     return {
         "roles": sorted(actor.roles, key=lambda role: (role.organisation.name, role.kind)),
         "search": search,
@@ -122,6 +132,7 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
         "errors": search_form.error_summary(),
         "page": page,
         "people": people,
+        "shows_nhs_numbers": any(person.nhs_number_shown for person in people),
         "page_links": page_links(request, page, label=_("Pages of people you can see")),
         "tiles": tiles.tiles_for(tiles.STAFF, actor),
     }
