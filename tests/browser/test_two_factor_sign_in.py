@@ -4,10 +4,11 @@ app would), the recovery codes, and the next sign-in with a code. axe finds noth
 sign-in, set-up and code pages, nothing scrolls sideways on a phone, and the new_page fixture
 fails on any Content-Security-Policy violation (the QR code is an image, not inline SVG)."""
 
+import time
 from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +16,8 @@ from tests import factories
 from tests.browser.tools import PASSWORD, check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TOTP_STEP_SECONDS = 30
 
 
 @pytest.fixture
@@ -24,8 +27,22 @@ def required(settings):
     return settings
 
 
-def code_for(key: bytes, *, steps_ahead: int = 0) -> str:
-    return f"{totp(key, drift=steps_ahead):06d}"
+def step_now() -> int:
+    """Which 30-second step it is: the app shows a new code at each."""
+    return int(time.time()) // TOTP_STEP_SECONDS
+
+
+def code_at(key: bytes, step: int) -> str:
+    """The code the app shows during that step."""
+    clock = TOTP(key)
+    clock.time = step * TOTP_STEP_SECONDS
+    return f"{clock.token():06d}"
+
+
+def wrong_code_for(key: bytes) -> str:
+    """A code the app shows at no time near now."""
+    near = {code_at(key, step_now() + offset) for offset in (-1, 0, 1, 2)}
+    return next(code for code in ("111111", "222222", "333333") if code not in near)
 
 
 def sideways_scroll(page) -> int:
@@ -55,9 +72,8 @@ def test_a_clinician_signs_in_with_a_password_then_a_code(new_page, required, wi
     assert sideways_scroll(page) <= 0
     # Someone who cannot scan types the key instead; the app then shows codes from it.
     key = b32decode(page.locator("#secret").inner_text().replace(" ", ""))
-    right = code_for(key)
 
-    page.get_by_label("Enter the code the app shows").fill("1" * 6 if right != "1" * 6 else "2" * 6)
+    page.get_by_label("Enter the code the app shows").fill(wrong_code_for(key))
     page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
     assert "The code is not right" in summary.inner_text()
@@ -65,20 +81,24 @@ def test_a_clinician_signs_in_with_a_password_then_a_code(new_page, required, wi
     check_accessibility(page, f"the set-up page with an error at {width}px")
     # A wrong code makes the next try wait a second.
     page.wait_for_timeout(1100)
-    page.get_by_label("Enter the code the app shows").fill(right)
+    set_up_at = step_now()
+    page.get_by_label("Enter the code the app shows").fill(code_at(key, set_up_at))
     page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url("**/sign-in/two-factor/recovery-codes/**")
     codes = page.locator("main li").all_inner_texts()
     assert len(codes) == 10
-    assert set(codes) == set(StaticToken.objects.values_list("token", flat=True))
+    assert {code.lower() for code in codes} == set(
+        StaticToken.objects.values_list("token", flat=True)
+    )
     check_accessibility(page, f"the recovery codes at {width}px")
     assert sideways_scroll(page) <= 0
     page.get_by_role("button", name="I have saved my recovery codes").click()
     page.wait_for_url("**/waits/worklist/")
     assert TOTPDevice.objects.get(user=nurse).confirmed
 
-    # The next sign-in asks for the code the app shows by then.
+    # The next sign-in asks for a newer code than the one used: the next step's is one (a code
+    # from a step either side of now is taken, for phones whose clocks are a little out).
     later = new_page(width=width)
     later.goto("/sign-in/")
     enter_password(later, nurse.username)
@@ -88,7 +108,7 @@ def test_a_clinician_signs_in_with_a_password_then_a_code(new_page, required, wi
     later.goto("/waits/worklist/")
     later.wait_for_url("**/sign-in/two-factor/?next=*")
     later.get_by_label("Enter the code from your authenticator app").fill(
-        code_for(key, steps_ahead=1)
+        code_at(key, set_up_at + 1)
     )
     later.get_by_role("button", name="Continue").click()
     later.wait_for_url("**/waits/worklist/")

@@ -180,7 +180,7 @@ def test_staff_with_no_app_are_sent_to_set_one_up_then_to_the_page_they_asked_fo
     shown = html(client.get(response["Location"]))
     stored = set(StaticToken.objects.filter(device__user=nurse).values_list("token", flat=True))
     assert len(stored) == 10
-    assert all(f"<li>{code}</li>" in shown for code in stored)
+    assert all(f"<li>{code.upper()}</li>" in shown for code in stored)
     assert "You will not see these codes again" in shown
     assert 'href="/waits/worklist/"' in shown
     # Shown once: the page does not show them again.
@@ -396,3 +396,27 @@ def test_signing_in_with_a_provider_still_needs_the_code(client, required, provi
     assert blocked["Location"] == VERIFY + "?next=%2Fwaits%2Fworklist%2F"
     client.post(VERIFY, {"code": code_from(app)})
     assert client.get("/waits/worklist/").status_code == 200
+
+
+# --- The back office ---------------------------------------------------------------------
+
+
+def test_the_back_office_never_shows_an_authenticators_key(client, app):
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+
+    for page in ("config", "qrcode"):
+        assert client.get(f"/admin/otp_totp/totpdevice/{app.pk}/{page}/").status_code == 403
+    assert app.key not in html(client.get(f"/admin/otp_totp/totpdevice/{app.pk}/change/"))
+
+
+def test_removing_someones_app_in_the_back_office_has_them_set_up_a_new_one(
+    client, required, nurse, app
+):
+    sign_in(client, nurse)
+    client.post(VERIFY, {"code": code_from(app)})
+    assert client.get("/home/").status_code == 200
+
+    app.delete()
+
+    response = client.get("/home/")
+    assert response.status_code == 302 and response["Location"].startswith(SET_UP)
