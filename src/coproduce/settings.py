@@ -204,6 +204,9 @@ COPRODUCE_RATE_LIMITS = {
     # Lists and searches of people (each name listed is a row in that person's audit trail),
     # per user or token: the caseload on the staff home page and GET /api/people.
     "people-search": os.environ.get("COPRODUCE_RATE_LIMIT_PEOPLE_SEARCH", "30/minute"),
+    # Registrations refused because the NHS number is already on a record, per organisation:
+    # over the limit, no registration of theirs with an NHS number is looked up for a while.
+    "refused-nhs-number": os.environ.get("COPRODUCE_RATE_LIMIT_REFUSED_NHS_NUMBER", "5/hour"),
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -18,8 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
-from coproduce import events
-from coproduce.errors import Conflict, InvalidInput, NotAllowed, invalid_fields
+from coproduce import events, ratelimit
+from coproduce.errors import Conflict, InvalidInput, NotAllowed, Throttled, invalid_fields
 from coproduce.messaging.actions import send_message
 
 from .access import (
@@ -115,20 +115,6 @@ def _check_channel(person: Person) -> None:
         raise invalid_fields(problems)
 
 
-def _check_nhs_number_free(nhs_number: str | None, person: Person | None = None) -> None:
-    if not nhs_number:
-        return
-    taken = Person.objects.filter(nhs_number=nhs_number)
-    if person is not None:
-        taken = taken.exclude(pk=person.pk)
-    if taken.exists():
-        raise Conflict(
-            "Another person already has that NHS number. Check the number and try again.",
-            code="nhs_number_taken",
-            fields={"nhs_number": ["Another person already has that NHS number."]},
-        )
-
-
 def _acting_organisation(actor: Actor, organisation_id: int | None) -> Organisation:
     if not actor.organisation_ids:
         raise NotAllowed("Only staff of an organisation can do this.")
@@ -143,7 +129,40 @@ def _acting_organisation(actor: Actor, organisation_id: int | None) -> Organisat
     return Organisation.objects.get(pk=organisation_id)
 
 
-@transaction.atomic
+# Refused registrations with an NHS number already on a record, counted per organisation.
+REFUSED_NHS_NUMBER = "refused-nhs-number"
+
+
+class NhsNumberTaken(Conflict):
+    """The one answer to registering an NHS number that is already on a record: it names
+    nobody, and it is the same whether or not the organisation may see that record."""
+
+    code = "nhs_number_taken"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A record with this NHS number already exists. Check the number. If it is right, "
+            "the person is already registered: find them in your caseload, or ask them for "
+            "consent to see their record.",
+            fields={"nhs_number": ["A record with this NHS number already exists."]},
+        )
+
+
+class TooManyRefusedNhsNumbers(Throttled):
+    """An organisation has had too many registrations refused for taken NHS numbers: until
+    the hour is up, no registration of theirs with an NHS number is looked up at all."""
+
+    code = "too_many_attempts"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your organisation has tried to register too many NHS numbers that are already on "
+            "a record. Wait an hour before registering anyone with an NHS number, and check "
+            "the numbers you have.",
+            retry_after=ratelimit.retry_after(REFUSED_NHS_NUMBER),
+        )
+
+
 def register_person(
     actor: Actor,
     *,
@@ -153,7 +172,14 @@ def register_person(
     organisation_id: int | None = None,
     locality_code: str | None = None,
 ) -> Person:
-    """Staff register a person their organisation is caring for."""
+    """Staff register a person their organisation is caring for.
+
+    An NHS number already on a record is refused with NhsNumberTaken, which tells nobody whose
+    it is; the attempt goes on that record's audit trail, so the person sees who tried, and
+    counts against the organisation (TooManyRefusedNhsNumbers), so nobody can try numbers
+    until one matches. The registration is one transaction; the refusal is written after it
+    has rolled back, so the person's audit row is kept.
+    """
     organisation = _acting_organisation(actor, organisation_id)
     if actor.token is not None and actor.token.scope != ApiToken.Scope.WRITE:
         raise NotAllowed("This API token may only read.")
@@ -176,13 +202,53 @@ def register_person(
     cleaned = _clean_person_fields(details, today)
     person = Person(locality=locality, **cleaned)
     _check_channel(person)
-    _check_nhs_number_free(person.nhs_number)
+    nhs_number = person.nhs_number
+    if nhs_number and ratelimit.is_exhausted(REFUSED_NHS_NUMBER, organisation.pk):
+        # Not even looked up: an answer that differed by whether the number exists would
+        # tell them which numbers are on a record.
+        raise TooManyRefusedNhsNumbers
+    holder = _holder_of_nhs_number(nhs_number)
+    if holder is None:
+        try:
+            return _save_registration(
+                actor,
+                person,
+                organisation=organisation,
+                care_category=care_category,
+                care_reason=care_reason.strip(),
+                today=today,
+            )
+        except IntegrityError:
+            # Someone registered the same NHS number a moment earlier: the same refusal.
+            holder = _holder_of_nhs_number(nhs_number)
+            if holder is None:
+                raise
+    _record_refused_nhs_number(actor, holder, organisation=organisation)
+    raise NhsNumberTaken
+
+
+def _holder_of_nhs_number(nhs_number: str | None) -> Person | None:
+    if not nhs_number:
+        return None
+    return Person.objects.filter(nhs_number=nhs_number).first()
+
+
+@transaction.atomic
+def _save_registration(
+    actor: Actor,
+    person: Person,
+    *,
+    organisation: Organisation,
+    care_category: str,
+    care_reason: str,
+    today: date,
+) -> Person:
     person.save()
     CareRelationship.objects.create(
         person=person,
         organisation=organisation,
         category=care_category,
-        reason=care_reason.strip()[:200],
+        reason=care_reason[:200],
         starts_on=today,
     )
     record_audit(
@@ -190,11 +256,29 @@ def register_person(
         person=person,
         action=AuditEvent.Action.WRITE,
         what="record (registered)",
-        why=f"Care relationship: {care_reason.strip()}",
+        why=f"Care relationship: {care_reason}",
         organisation=organisation,
     )
     events.publish("person.registered", person_id=str(person.pk), organisation_id=organisation.pk)
     return person
+
+
+@transaction.atomic
+def _record_refused_nhs_number(actor: Actor, holder: Person, *, organisation: Organisation) -> None:
+    """The person whose NHS number someone tried to register again sees who tried, on their
+    audit trail; the organisation's attempt counts towards its limit."""
+    record_audit(
+        actor,
+        person=holder,
+        action=AuditEvent.Action.READ,
+        what="whether your NHS number is on a record",
+        why=(
+            f"{organisation.name} tried to register a new record with your NHS number. This "
+            "was refused, and they were not told whose record it is."
+        ),
+        organisation=organisation,
+    )
+    ratelimit.count(REFUSED_NHS_NUMBER, organisation.pk)
 
 
 @transaction.atomic

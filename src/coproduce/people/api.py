@@ -299,6 +299,13 @@ def list_people(
     "/people",
     response={201: PersonOut, **ERROR_RESPONSES},
     summary="Register a person your organisation is caring for",
+    description=(
+        "An NHS number already on a record is refused with 409 `nhs_number_taken`, the same "
+        "answer whoever holds it and whether or not you may see them; the attempt is written "
+        "to that person's audit trail. After 5 such refusals in an hour, your organisation's "
+        "registrations with an NHS number are refused with 429 `too_many_attempts` until the "
+        "hour is up."
+    ),
 )
 def register_person(request: HttpRequest, payload: PersonIn):
     details = payload.model_dump(
