@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 NHS_NUMBER = "9434765919"
 # Pages write it in three groups, as people read it out.
 NHS_NUMBER_WRITTEN = "943 476 5919"
-HEALTH_SUBJECT = "Your wait for Trauma and orthopaedics is longer than it should be"
+# What the platform tells the person when their wait breaks its guarantee.
+HEALTH_SUBJECT = "Your wait for Trauma and orthopaedics is longer than the guarantee allows"
 CORE_SUBJECT = "Your new address is saved"
 SERVICE = "Trauma and orthopaedics"
 
@@ -56,15 +57,17 @@ OWN = (PERSON, VIEW_PROXY)
 class Record:
     person: Person
     pathway: object
+    right: object
     consent_purposes: dict[str, str]
     clients: dict[str, Client]
 
 
 @pytest.fixture
 def record() -> Record:
-    """A hospital patient with an NHS number, a wait, a message about it and a core one,
-    consents to a surgery (health) and a community group, and a council caring for their
-    social care; a view proxy; and staff of each organisation."""
+    """A hospital patient with an NHS number, a wait past its guarantee (with the platform's
+    message about it) and a request for care elsewhere, a core message, consents to a surgery
+    (health) and a community group, and a council caring for their social care; a view
+    proxy; and staff of each organisation."""
     hospital = factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
     surgery = factories.OrganisationFactory(kind=Organisation.Kind.GP_PRACTICE)
     group = factories.OrganisationFactory(kind=Organisation.Kind.VOLUNTARY_GROUP)
@@ -108,15 +111,11 @@ def record() -> Record:
         as_clinician,
         pathway_id=pathway.pk,
         type="referral",
-        occurred_on=timezone.localdate() - dt.timedelta(days=20),
+        occurred_on=timezone.localdate() - dt.timedelta(days=200),
     )
-    send_message(
-        as_clinician,
-        person_id=person.pk,
-        key="wait-too-long",
-        subject=HEALTH_SUBJECT,
-        body="We are sorry.",
-        category=RecordCategory.HEALTH,
+    # Past its 126-day guarantee: the person asks for care elsewhere, so a right is on record.
+    right = waits.ask_for_care_elsewhere(
+        Actor(user=person.user), pathway_id=pathway.pk, stage="rtt"
     )
     send_message(
         as_clinician, person_id=person.pk, key="moved", subject=CORE_SUBJECT, body="Thank you."
@@ -142,7 +141,9 @@ def record() -> Record:
     for who, user in users.items():
         clients[who] = Client()
         clients[who].force_login(user)
-    return Record(person=person, pathway=pathway, consent_purposes=purposes, clients=clients)
+    return Record(
+        person=person, pathway=pathway, right=right, consent_purposes=purposes, clients=clients
+    )
 
 
 def get_json(record: Record, who: str, url: str):
@@ -239,6 +240,10 @@ def test_waits_are_not_found_without_a_health_basis(record, who):
     listed = client.get(f"/api/guarantees/pathways?person_id={record.person.pk}")
     assert listed.status_code == 200 and listed.json()["count"] == 0
 
+    assert client.get(f"/api/guarantees/rights/{record.right.pk}").status_code == 404
+    rights = client.get("/api/guarantees/rights")
+    assert rights.status_code == 200 and rights.json()["count"] == 0
+
 
 @pytest.mark.parametrize("who", (HOSPITAL_STAFF, *OWN))
 def test_waits_are_read_with_a_health_basis_and_by_the_person_and_their_proxy(record, who):
@@ -246,6 +251,8 @@ def test_waits_are_read_with_a_health_basis_and_by_the_person_and_their_proxy(re
     assert shown["service"] == SERVICE
     listed = get_json(record, who, f"/api/guarantees/pathways?person_id={record.person.pk}")
     assert listed["count"] == 1
+    assert get_json(record, who, f"/api/guarantees/rights/{record.right.pk}")["stage"] == "rtt"
+    assert get_json(record, who, "/api/guarantees/rights")["count"] == 1
 
 
 @pytest.mark.parametrize("who", NARROW + HEALTH)
@@ -342,8 +349,25 @@ def test_the_caseload_lists_the_nhs_number_with_a_health_basis(record, who):
 @pytest.mark.parametrize("who", NARROW_STAFF)
 def test_wait_pages_are_not_found_without_a_health_basis(record, who):
     client = record.clients[who]
-    assert client.get(reverse("guarantees:pathway", args=[record.pathway.pk])).status_code == 404
-    assert client.get(reverse("guarantees:open", args=[record.person.pk])).status_code == 404
+    for url in (
+        reverse("guarantees:pathway", args=[record.pathway.pk]),
+        reverse("guarantees:open", args=[record.person.pk]),
+        reverse("guarantees:offer", args=[record.right.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    worklist = get_page(record, who, reverse("guarantees:worklist"))
+    assert SERVICE not in worklist
+
+
+@pytest.mark.parametrize("who", NARROW_STAFF + HEALTH)
+def test_my_data_and_my_waits_are_not_for_staff(record, who):
+    client = record.clients[who]
+    for url_name in (
+        "people:my-data-for",
+        "people:my-data-download-for",
+        "guarantees:my-waits-for",
+    ):
+        assert client.get(reverse(url_name, args=[record.person.pk])).status_code == 404
 
 
 def test_the_wait_page_shows_the_nhs_number_with_a_health_basis(record):
