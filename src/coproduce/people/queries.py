@@ -18,6 +18,7 @@ from .access import (
     current_consents,
     current_proxy_relationships,
 )
+from .identifiers import is_valid_nhs_number, normalise_nhs_number
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
 from .sections import RecordView
 
@@ -77,6 +78,10 @@ def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
     people = Person.objects.filter(
         Q(pk__in=caring.values("person_id")) | Q(pk__in=consenting.values("person_id"))
     ).annotate(nhs_number_shown=Case(When(health_basis, then=F("nhs_number")), default=None))
+    if is_valid_nhs_number(search):
+        # As pages write it ("943 476 5919"), or as typed without spaces.
+        people = people.filter(nhs_number_shown=normalise_nhs_number(search))
+        return people.order_by("family_name", "given_name", "id")
     for word in search.split()[:4]:
         people = people.filter(
             Q(given_name__icontains=word)
