@@ -147,9 +147,12 @@ def make_scheme_version(
     has run changes. New waits from that day are opened under the new version."""
     if actor.user is None or not actor.user.has_perm("guarantees.add_scheme"):
         raise NotAllowed("You cannot make scheme versions.")
-    base = Scheme.objects.select_for_update().filter(pk=scheme_id).first()
+    base = Scheme.objects.filter(pk=scheme_id).first()
     if base is None:
         raise NotAllowed("There is no such scheme.")
+    # One version of a guarantee at a time: the second of two made at the same moment waits
+    # here, then sees the first one's day and code below.
+    list(Scheme.objects.select_for_update().filter(family=base.family).order_by("pk"))
     problems: dict[str, list[str]] = {}
     unknown = sorted(set(changes) - {*VERSION_FIELDS, "stages"})
     if unknown:
@@ -255,19 +258,25 @@ def open_pathway(
             write=True,
         ).person
     if external_id and Pathway.objects.filter(provider=provider, external_id=external_id).exists():
-        raise Conflict(
-            "That provider already has a wait with this reference.",
-            code="duplicate_reference",
-            fields={"external_id": ["Use the provider's own, unique reference."]},
-        )
-    pathway = Pathway.objects.create(
-        person=person,
-        scheme=scheme,
-        provider=provider,
-        service=service,
-        external_id=external_id,
-        created_by_label=actor.label_at(provider)[:300],
-    )
+        raise _duplicate_reference()
+    try:
+        with transaction.atomic():
+            pathway = Pathway.objects.create(
+                person=person,
+                scheme=scheme,
+                provider=provider,
+                service=service,
+                external_id=external_id,
+                created_by_label=actor.label_at(provider)[:300],
+            )
+    except IntegrityError:
+        # The same referral, sent again at the same moment, was opened between our look and
+        # our insert: the database's unique reference refused this copy.
+        if Pathway.objects.filter(provider=provider, external_id=external_id).exists():
+            raise _duplicate_reference() from None
+        raise
+    # One open-ended care relationship per organisation and category (a unique constraint):
+    # a referral sent at the same moment as this one finds the one that referral made.
     CareRelationship.objects.get_or_create(
         person=person,
         organisation=provider,
@@ -277,6 +286,14 @@ def open_pathway(
     )
     events.publish("guarantee.pathway_opened", pathway_id=str(pathway.pk))
     return pathway
+
+
+def _duplicate_reference() -> Conflict:
+    return Conflict(
+        "That provider already has a wait with this reference.",
+        code="duplicate_reference",
+        fields={"external_id": ["Use the provider's own, unique reference."]},
+    )
 
 
 def _clean_event(

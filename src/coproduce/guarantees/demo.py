@@ -310,6 +310,8 @@ def write_pathways(drawn: list[Drawn]) -> list[Pathway]:
             if plan.provider.kind == Organisation.Kind.HOSPITAL
         ),
         batch_size=BATCH_SIZE,
+        # A person already seen at the hospital's outpatients keeps that relationship.
+        ignore_conflicts=True,
     )
     return pathways
 

@@ -29,7 +29,7 @@ urlpatterns = [
         views.ask_on_behalf,
         name="ask-on-behalf",
     ),
-    path("rights/<int:right_id>/answer/", views.reply_on_behalf, name="reply-on-behalf"),
+    path("rights/<id:right_id>/answer/", views.reply_on_behalf, name="reply-on-behalf"),
     path(
         "pathways/<uuid:pathway_id>/withdraw/",
         views.withdraw_event,

@@ -289,6 +289,12 @@ class CareRelationship(models.Model):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="care_relationship_ends_after_it_starts",
             ),
+            # Opening a wait, at the same moment as another, adds no second relationship.
+            models.UniqueConstraint(
+                fields=["person", "organisation", "category"],
+                condition=Q(ends_on__isnull=True),
+                name="care_relationship_one_open_ended_per_category",
+            ),
         ]
 
     def __str__(self) -> str:
