@@ -624,6 +624,21 @@ SITE_ROUTES: dict[str, Route] = {
         staff_page(302, (WRITE, PLATFORM_WRITE)),
         lambda world, actor: {"answer": "accept", **ON_BEHALF_FORM},
     ),
+    "GET people:give-consent-on-behalf": Route(
+        "GET",
+        _site("people:give-consent-on-behalf", person_id=_person),
+        staff_page(200, (READ,)),
+    ),
+    "POST people:give-consent-on-behalf": Route(
+        "POST",
+        _site("people:give-consent-on-behalf", person_id=_person),
+        staff_page(302, (WRITE, PLATFORM_WRITE)),
+        lambda world, actor: {
+            "organisation": world.elsewhere.pk,
+            "category": "health",
+            **ON_BEHALF_FORM,
+        },
+    ),
 }
 
 

@@ -105,3 +105,32 @@ def test_a_clinician_records_the_answer_the_patient_gave_them_to_an_offer(new_pa
     told = Message.objects.filter(person=right.pathway.person).order_by("-pk")
     assert told.count() == messages_before + 1
     assert "on your behalf" in told.first().subject
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_clinician_records_a_consent_the_patient_gave_them(new_page, width):
+    call_command("demo", people=200, seed=1, stdout=StringIO())
+    person = alex_morgans_right().pathway.person
+    quayside = Organisation.objects.get(code="Y90002")
+    page = new_page(width=width)
+    sign_in(page, "clinician")
+    page.goto(f"/people/{person.pk}/")
+    page.get_by_role("link", name="Record a consent Alex Morgan gave you").click()
+    page.wait_for_url(f"**/people/{person.pk}/consents/give/")
+    check_accessibility(page, f"the consent-on-behalf form at {width}px")
+    assert no_sideways_scroll(page) <= 0
+
+    page.get_by_role("button", name="Record the consent").click()
+    page.wait_for_selector(".govuk-error-summary")
+    check_accessibility(page, f"the consent-on-behalf form with errors at {width}px")
+
+    page.get_by_label("Organisation").select_option(value=str(quayside.pk))
+    page.get_by_label("Health").check()
+    page.locator("input[name=asked_by]").first.check()
+    page.get_by_label("Alex Morgan asked me to do this for them", exact=False).check()
+    page.get_by_role("button", name="Record the consent").click()
+    page.wait_for_url(f"**/people/{person.pk}/")
+    banner = page.locator(".govuk-notification-banner--success").inner_text()
+    assert "Quayside Medical Centre can now see the health records of Alex Morgan" in banner
+    check_accessibility(page, f"the person's record after recording consent at {width}px")
+    assert no_sideways_scroll(page) <= 0

@@ -319,7 +319,9 @@ def test_an_old_wait_that_ended_late_is_counted_but_owes_no_right(hospital, pati
     assert StageRecord.objects.get(pathway=pathway).status == "breached"
     assert not Right.objects.exists()
     assert not breach_messages(patient).exists()
-    written = AuditEvent.objects.filter(person=patient, what__contains="referral, treatment")
+    written = AuditEvent.objects.filter(
+        person=patient, what__contains="Referral received, Treatment started"
+    )
     assert written.get().why.startswith("Recorded by the platform (import)")
 
 

@@ -251,6 +251,17 @@ def may_act_on_behalf(actor: Actor, person_id, *, category: str) -> bool:
     return _care_to_act_on_behalf(actor, person_id, category) is not None
 
 
+def categories_to_act_on_behalf(actor: Actor, person_id) -> list[str]:
+    """The record categories in which staff may make this person's choices for them (their
+    organisations' current care relationships with the person), for a form's choices."""
+    if actor.token is not None or not actor.organisation_ids:
+        return []
+    caring = current_care_relationships(timezone.localdate()).filter(
+        person_id=person_id, organisation_id__in=actor.organisation_ids
+    )
+    return sorted(set(caring.values_list("category", flat=True)))
+
+
 def act_for_person(
     actor: Actor,
     person_id,

@@ -23,4 +23,9 @@ urlpatterns = [
         name="revoke-consent-for",
     ),
     path("people/<uuid:person_id>/", views.person, name="person"),
+    path(
+        "people/<uuid:person_id>/consents/give/",
+        views.give_consent_on_behalf,
+        name="give-consent-on-behalf",
+    ),
 ]

@@ -29,15 +29,17 @@ from django.views.decorators.http import require_POST
 from coproduce import registry
 from coproduce.errors import ActionError
 from coproduce.messaging.queries import messages_seen_by
-from coproduce.web.forms import DATE_PARTS, DatePartsForm
+from coproduce.web.forms import DATE_PARTS, DatePartsForm, OnBehalfForm
 
 from . import actions
 from .access import (
     Access,
     Actor,
+    PersonNotFound,
     access_as_citizen,
     access_person,
     audit_look,
+    categories_to_act_on_behalf,
     citizen_access,
 )
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
@@ -253,6 +255,20 @@ class GiveConsentForm(DatePartsForm):
         return timezone.make_aware(datetime.combine(ends_on, time(23, 59, 59)))
 
 
+class GiveConsentOnBehalfForm(GiveConsentForm, OnBehalfForm):
+    """A consent the person gave to staff to record for them, in a category the staff
+    member's organisation cares for the person in."""
+
+    error_anchors = {**GiveConsentForm.error_anchors, **OnBehalfForm.error_anchors}
+
+    def __init__(self, *args, categories: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (value, label) for value, label in RecordCategory.choices if value in categories
+        ]
+        self.order_fields(["organisation", "category", "asked_by", "confirmed"])
+
+
 # --- My data ---------------------------------------------------------------------------
 
 
@@ -388,9 +404,61 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
         "shows_nhs_number": view.shows_field("nhs_number"),
         "messages_sent": list(sent[:PERSON_MESSAGES_SHOWN]),
         "messages_total": sent.count(),
+        "may_record_consent": bool(categories_to_act_on_behalf(actor, access.person.pk)),
         "module_links": [
             (text, reverse(url_name, kwargs={"person_id": access.person.pk}))
             for text, url_name in registry.person_page_links(actor, access.person)
         ],
     }
     return render(request, "people/person.html", context)
+
+
+@never_cache
+@login_required
+def give_consent_on_behalf(request: HttpRequest, person_id) -> HttpResponse:
+    """Staff record a consent the person gave them (on the phone, at the desk, by letter):
+    only where their organisation cares for the person in that category, in the staff
+    member's name, and the person is told. A consent to see the person is not enough."""
+    actor = Actor.for_web(request)
+    categories = categories_to_act_on_behalf(actor, person_id)
+    if not categories:
+        raise PersonNotFound
+    giving = request.method == "POST"
+    form = GiveConsentOnBehalfForm(request.POST if giving else None, categories=categories)
+    if giving and form.is_valid():
+        try:
+            consent = actions.grant_consent(
+                actor,
+                person_id=person_id,
+                organisation_id=form.cleaned_data["organisation"].pk,
+                category=form.cleaned_data["category"],
+                expires_at=form.expires_at(),
+                on_behalf=form.cleaned_data["asked_by"],
+            )
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(organisation)s can now see the %(category)s records of %(person)s. "
+                    "They have been told that you recorded it for them."
+                )
+                % {
+                    "organisation": consent.organisation.name,
+                    "category": consent.get_category_display().lower(),
+                    "person": consent.person.full_name,
+                },
+            )
+            return redirect(reverse("people:person", kwargs={"person_id": person_id}))
+    access = access_person(actor, person_id, what="consents: recording one for the person")
+    context = {
+        "person": access.person,
+        "form": form,
+        "errors": form.error_summary() if form.is_bound else [],
+        "has_errors": form.is_bound and bool(form.errors),
+        "organisation_id": str(form["organisation"].value() or ""),
+        "category_choices": form.fields["category"].choices,
+        "back_url": reverse("people:person", kwargs={"person_id": person_id}),
+    }
+    return render(request, "people/give_consent_on_behalf.html", context)
