@@ -140,10 +140,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Repeated failed sign-ins (a wrong password or a wrong security code) pause signing in: 5
-# within 15 minutes lock that username from any address, and that address for any username,
-# until 15 minutes after the last failure. Tries while locked do not extend the pause, so the
-# time the locked-out page gives is the real one.
+# Repeated wrong passwords pause signing in: 5 within 15 minutes lock that username from any
+# address, and that address for any username, until 15 minutes after the last failure (wrong
+# two-factor codes have django-otp's own throttle, each wrong code doubling the wait). Tries
+# while locked do not extend the pause, so the time the locked-out page gives is the real one.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
