@@ -31,7 +31,6 @@ from tests.factories import (
     CareRelationshipFactory,
     ConsentFactory,
     OrganisationFactory,
-    PersonFactory,
     RelationshipFactory,
     RoleFactory,
     UserFactory,
@@ -51,24 +50,6 @@ def signed_in(user) -> Client:
 
 def post(client, url, payload, **headers):
     return client.post(url, payload, content_type="application/json", headers=headers)
-
-
-@pytest.fixture
-def hospital():
-    return OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return RoleFactory(organisation=hospital, kind=Role.Kind.CLINICIAN).user
-
-
-@pytest.fixture
-def patient(hospital):
-    """A patient of the hospital: it has a health care relationship with them."""
-    person = PersonFactory(user=UserFactory())
-    CareRelationshipFactory(person=person, organisation=hospital, category=RecordCategory.HEALTH)
-    return person
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ from django.test import Client
 from coproduce.messaging.models import Message
 from coproduce.people.models import AuditEvent, Consent, Organisation, RecordCategory, Role
 from tests.factories import (
-    CareRelationshipFactory,
     ConsentFactory,
     OrganisationFactory,
-    PersonFactory,
     RoleFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,23 +20,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def hospital():
-    return OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return RoleFactory(organisation=hospital, kind=Role.Kind.CLINICIAN).user
-
-
-@pytest.fixture
-def patient(hospital):
-    person = PersonFactory(user=UserFactory())
-    CareRelationshipFactory(person=person, organisation=hospital, category=RecordCategory.HEALTH)
-    return person
 
 
 @pytest.fixture
