@@ -665,7 +665,7 @@ def ask_for_care_elsewhere(
     right.requested_at = timezone.now()
     right.requested_by_label = acted_by_label(actor, access)
     right.respond_by = timezone.localdate() + timedelta(days=pathway.scheme.response_days)
-    right.save()
+    right.save(update_fields=["requested_at", "requested_by_label", "respond_by"])
     tell_person_of_action_on_behalf(
         actor,
         access,
@@ -715,7 +715,9 @@ def offer_care_elsewhere(
     right.offered_at = timezone.now()
     right.offered_appointment_on = appointment_on
     right.reply_by = min(today + timedelta(days=OFFER_REPLY_DAYS), appointment_on)
-    right.save()
+    right.save(
+        update_fields=["offered_provider", "offered_at", "offered_appointment_on", "reply_by"]
+    )
     stage = scheme_rules(right.pathway.scheme.code).stage(right.stage)
     if "declined_alternative" in stage.lapse_events:
         consequence = "If you decline, the guarantee no longer applies to this wait."
@@ -765,7 +767,7 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
     right.answered_by_label = label
     if accept:
         right.accepted_at = timezone.now()
-        right.save()
+        right.save(update_fields=["answered_by_label", "accepted_at"])
         day = right.offered_appointment_on
         tell_person_of_action_on_behalf(
             actor,
@@ -776,7 +778,7 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
         events.publish("guarantee.alternative_accepted", right_id=right.pk)
         return right
     right.declined_at = timezone.now()
-    right.save()
+    right.save(update_fields=["answered_by_label", "declined_at"])
     # The lapse the scheme attaches to declining: part of the reply, audited above as such,
     # and recorded in the name of whoever declined.
     source = actor.via if actor.via in PathwayEvent.Source.values else PathwayEvent.Source.WEB
@@ -808,7 +810,7 @@ def record_treated_elsewhere(actor: Actor, *, right_id, treated_on: date) -> Rig
     if not isinstance(treated_on, date) or treated_on > timezone.localdate():
         raise invalid_fields({"treated_on": ["Enter the date of treatment, not in the future."]})
     right.treated_on = treated_on
-    right.save()
+    right.save(update_fields=["treated_on"])
     # The stage's first stop event is its ordinary end (treatment, not active monitoring).
     stage = SchemeStage.objects.get(scheme=right.pathway.scheme, code=right.stage)
     treated = NewEvent(stage.stop_events[0], treated_on, note=f"At {right.offered_provider.name}")
