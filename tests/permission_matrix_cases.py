@@ -523,6 +523,16 @@ SITE_ROUTES: dict[str, Route] = {
             }
         ),
     ),
+    "GET messaging:messages-for": Route(
+        "GET",
+        _site("messaging:messages-for", person_id=_person),
+        persons_and_proxies(on_page=True),
+    ),
+    "GET messaging:message": Route(
+        "GET",
+        _site("messaging:message", message_id=lambda w: w.message.pk),
+        persons_and_proxies(on_page=True),
+    ),
     "GET guarantees:my-waits-for": Route(
         "GET",
         _site("guarantees:my-waits-for", person_id=_person),

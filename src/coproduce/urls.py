@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("coproduce.people.urls")),
     path("", include("coproduce.web.urls")),
     path("waits/", include("coproduce.guarantees.urls")),
+    path("messages/", include("coproduce.messaging.urls")),
 ]
 
 # JSON for /api/ addresses, the GOV.UK-styled "Page not found" everywhere else.

@@ -104,8 +104,9 @@ def test_the_person_and_their_proxy_see_every_message(patient):
     proxy = RelationshipFactory(person=patient, proxy__user=UserFactory()).proxy
     for user in (patient.user, proxy.user):
         assert subjects_listed(signed_in(user), patient) == {HEALTH_SUBJECT, CORE_SUBJECT}
-    home = signed_in(patient.user).get("/home/").content.decode()
-    assert "longer than the guarantee allows" in home and CORE_SUBJECT in home
+    for user, url in ((patient.user, "/messages/"), (proxy.user, f"/messages/for/{patient.pk}/")):
+        listed = signed_in(user).get(url).content.decode()
+        assert "longer than the guarantee allows" in listed and CORE_SUBJECT in listed
 
 
 def test_staff_cannot_send_a_message_in_a_category_they_have_no_basis_in(patient, community_worker):

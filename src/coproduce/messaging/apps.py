@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
@@ -8,6 +9,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce import registry
+        from coproduce.web import tiles as home_tiles
+
+        from . import tiles
 
         registry.register_api_router("coproduce.messaging.api.router")
         registry.register_personal_data(
@@ -20,4 +24,10 @@ class MessagingConfig(AppConfig):
                 # How the platform tells its messages apart, not something said to anyone.
                 exclude_fields=("namespace", "key"),
             )
+        )
+        registry.register_citizen_navigation(
+            "messaging", text=_("Messages"), url_name="messaging:messages"
+        )
+        home_tiles.register_home_tile(
+            "messaging", home_tiles.CITIZEN, tiles.messages_tile, order=20
         )

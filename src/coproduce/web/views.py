@@ -11,11 +11,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from coproduce import ratelimit
 from coproduce.api import api_not_found
 from coproduce.errors import Throttled
-from coproduce.messaging.queries import messages_seen_by
 from coproduce.people.access import Actor, current_care_relationships
 from coproduce.people.models import Person
 from coproduce.people.queries import (
@@ -30,7 +30,6 @@ from .forms import CaseloadSearchForm, NewPasswordForm, SignInForm
 from .pagination import page_links
 
 CASELOAD_PAGE_SIZE = 25
-RECENT_MESSAGES = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,7 +91,6 @@ def _citizen_home(actor: Actor, person: Person) -> dict:
         .select_related("organisation")
         .order_by("organisation__name", "category"),
         "consent_count": current_consents_for_person(person).count(),
-        "recent_messages": list(messages_seen_by(actor, person)[:RECENT_MESSAGES]),
         "acting_for": list(people_acted_for(person)),
         "tiles": tiles.tiles_for(tiles.CITIZEN, actor),
     }
@@ -138,6 +136,7 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
     }
 
 
+@never_cache
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A citizen's home, a member of staff's home, or both for someone who is both."""
