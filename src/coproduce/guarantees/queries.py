@@ -224,7 +224,7 @@ def waits_for_person(person: Person) -> QuerySet[Pathway]:
     return (
         Pathway.objects.filter(person=person)
         .select_related("scheme", "provider")
-        .prefetch_related("events", "rights")
+        .prefetch_related("events", "rights__offered_provider")
         .order_by("-created_at")
     )
 

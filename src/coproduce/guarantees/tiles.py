@@ -8,6 +8,7 @@ worklist does to choose its rows.
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -15,28 +16,51 @@ from coproduce.people.access import Actor
 from coproduce.web.tiles import Tile
 
 from .models import Right, StageRecord
-from .queries import in_health_care_of, waits_for_person
+from .queries import RightStatus, in_health_care_of, waits_for_person
 from .rules import Status
 
 
+def _long_date(day) -> str:
+    return date_format(day, "j F Y") if day else ""
+
+
 def my_waits_tile(actor: Actor) -> Tile | None:
+    """What the person's waits need now, newest state first: an offer to answer, a missed
+    deadline to ask about, a request the region must answer, an accepted appointment. A stage
+    treated elsewhere, or whose offer was declined, is over and is not counted as current."""
     person = actor.own_person
     if person is None:
         return None
-    from .queries import pathway_clocks
+    from .queries import pathway_clocks, right_status, rights_for_pathway
 
     today = timezone.localdate()
     pathways = list(waits_for_person(person))
     if not pathways:
         return None
-    waiting = missed = 0
+    waiting = 0
+    offers, missed, requested, accepted = [], 0, [], []
     for pathway in pathways:
-        clocks = pathway_clocks(pathway, today)
-        open_clocks = [clock for clock in clocks if clock.start and clock.end is None]
-        if any(clock.status in (Status.RUNNING, Status.BREACHED) for clock in open_clocks):
-            waiting += 1
-        if any(clock.status == Status.BREACHED for clock in open_clocks):
-            missed += 1
+        rights = rights_for_pathway(pathway)
+        current = False
+        for clock in pathway_clocks(pathway, today):
+            if not clock.start or clock.end is not None:
+                continue
+            if clock.status not in (Status.RUNNING, Status.BREACHED):
+                continue
+            right = rights.get((clock.stage, clock.start))
+            status = right_status(right) if right is not None else RightStatus.OWED
+            if status in (RightStatus.TREATED, RightStatus.DECLINED):
+                continue
+            current = True
+            if status == RightStatus.OFFERED:
+                offers.append(right)
+            elif status == RightStatus.ACCEPTED:
+                accepted.append(right)
+            elif status == RightStatus.REQUESTED:
+                requested.append(right)
+            elif clock.status == Status.BREACHED:
+                missed += 1
+        waiting += current
     if waiting == 0:
         text = _("You are not waiting for anything now. See your past waits and their clocks.")
     else:
@@ -45,17 +69,43 @@ def my_waits_tile(actor: Actor) -> Tile | None:
             "You are waiting for %(count)d things with a guaranteed deadline.",
             waiting,
         ) % {"count": waiting}
+    sentences = [text]
+    for right in offers:
+        sentences.append(
+            _("%(provider)s has offered you an appointment on %(day)s: answer by %(reply_by)s.")
+            % {
+                "provider": right.offered_provider.name,
+                "day": _long_date(right.offered_appointment_on),
+                "reply_by": _long_date(right.reply_by),
+            }
+        )
     if missed:
-        text += " " + ngettext(
-            "%(count)d has missed its deadline: you can ask for care elsewhere.",
-            "%(count)d have missed their deadline: you can ask for care elsewhere.",
-            missed,
-        ) % {"count": missed}
+        sentences.append(
+            ngettext(
+                "%(count)d has missed its deadline: you can ask for care elsewhere.",
+                "%(count)d have missed their deadline: you can ask for care elsewhere.",
+                missed,
+            )
+            % {"count": missed}
+        )
+    for right in requested:
+        sentences.append(
+            _("You asked for care elsewhere: the region must offer it by %(date)s.")
+            % {"date": _long_date(right.respond_by)}
+        )
+    for right in accepted:
+        sentences.append(
+            _("You accepted an appointment at %(provider)s on %(day)s.")
+            % {
+                "provider": right.offered_provider.name,
+                "day": _long_date(right.offered_appointment_on),
+            }
+        )
     return Tile(
         title=_("My waits"),
-        text=text,
+        text=" ".join(sentences),
         href=reverse("guarantees:my-waits"),
-        link_text=_("See your waits and their deadlines"),
+        link_text=_("Answer the offer") if offers else _("See your waits and their deadlines"),
     )
 
 
