@@ -536,14 +536,6 @@ def test_counts_from_working_days_skips_weekends_and_holidays():
     assert compliance.counts_from(friday, 3, None) == dt.date(2026, 11, 23)
 
 
-def test_small_numbers_are_suppressed_and_cannot_be_worked_out_from_a_total():
-    assert [compliance.shown_count(n) for n in (0, 1, 4, 5)] == [0, None, None, 5]
-    assert compliance.shown_row([10, 3, 0, 7]) == [10, None, 0, None]
-    assert compliance.shown_row([10, 3, 2, 7]) == [10, None, None, 7]
-    assert compliance.shown_row([10, 3, 0, 7], total_shown=False) == [10, None, 0, 7]
-    assert compliance.shown_row([3, 0]) == [None, 0]
-
-
 # --- at the same time ---------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""The public statistics pages: anyone can read them, small numbers are hidden, the chart has
-its figures in a table, and a recorded event shows at once."""
+"""The public statistics pages: anyone can read them, figures per provider are in full and
+small places' small numbers hidden, the chart has its figures in a table and labels a month
+without waits, and a recorded event shows at once."""
 
 import datetime as dt
 import re
@@ -8,6 +9,7 @@ import pytest
 from django.urls import include, path, reverse
 from django.utils import timezone
 
+from coproduce import disclosure
 from coproduce import urls as site_urls
 from coproduce.guarantees import actions
 from coproduce.guarantees.models import PathwayEvent
@@ -88,9 +90,9 @@ def busy(place):
 
 
 @pytest.fixture
-def quiet(place):
-    """A provider with 2 waits ended this month: too few to show."""
-    clinic = Clinic(f"Southbank Clinic {HOSTILE}", place)
+def quiet():
+    """A provider with 2 waits ended this month, for people who live in a small place."""
+    clinic = Clinic(f"Southbank Clinic {HOSTILE}", LocalityFactory(name="Hillside"))
     clinic.treated(15)
     clinic.treated(25)
     return clinic
@@ -124,25 +126,41 @@ def test_anyone_can_read_the_figures_per_provider(client, busy):
     assert (ended, within, median, p92) == ("10", "50%", "90", "200")
 
 
-def test_small_numbers_are_hidden_and_the_names_escaped(client, busy, quiet):
+def table(html: str, caption_id: str) -> str:
+    return re.search(rf'id="{caption_id}".*?</table>', html, re.S).group(0)
+
+
+def test_a_small_provider_is_published_in_full_and_its_name_escaped(client, busy, quiet):
     html = get(client)
     escaped = "Southbank Clinic &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;\u202e"
     assert "<script>alert" not in html
-    cells = row_of(html, escaped)
-    assert cells[1:5] == ["fewer than 5", "fewer than 5 waits", "fewer than 5 waits"] + [
-        "fewer than 5 waits"
-    ]
-    assert "we do not show counts from 1 to 4" in html
+    # 2 waits, of 15 and 25 days: a provider's performance is not about any one person.
+    assert row_of(table(html, "ended-caption"), escaped)[1:5] == ["2", "100%", "20", "25"]
+    assert "Figures per provider are published in full" in html
+
+
+def test_a_small_place_has_its_small_numbers_hidden_and_the_rest_rounded(client, busy, quiet):
+    busy.treated(15)
+    busy.treated(25)
+    places = table(get(client), "places-ended-caption")
+    # England's rule: 1 to 7 hidden, with the share and the days worked out from them.
+    assert row_of(places, "Hillside")[1:5] == ["hidden"] * 4
+    # 12 waits are shown as 10; the share is of the 12: 7 within 18 weeks.
+    assert row_of(places, "Riverside")[1:3] == ["10", "58%"]
+    html = get(client)
+    assert "do not show counts from 1 to 7" in html
+    assert "rounded to the nearest 5" in html
+    assert "do not show counts from 1 to 4" in get(client, scheme="se-vardgaranti-2019")
 
 
 def test_still_waiting_by_weeks_and_over_the_limit(client, busy):
     html = get(client)
-    rows = re.findall(r'id="waiting-caption".*?</table>', html, re.S)
-    assert rows
-    cells = row_of(rows[0], "Northgate Hospital")
-    # One wait of 100 days: in "13 to 18 weeks", so the band and the total are hidden.
-    assert cells[1:7] == ["0", "0", "fewer than 5", "0", "0", "0"]
-    assert cells[7] == "fewer than 5"
+    # One wait of 100 days, in "13 to 18 weeks": in full for the provider...
+    cells = row_of(table(html, "waiting-caption"), "Northgate Hospital")
+    assert cells[1:9] == ["0", "0", "1", "0", "0", "0", "1", "0"]
+    # ...hidden for the place where the person lives, and so is the total.
+    cells = row_of(table(html, "places-waiting-caption"), "Riverside")
+    assert cells[1:9] == ["0", "0", "hidden", "0", "0", "0", "hidden", "0"]
 
 
 def test_by_place_and_the_same_day_promise_only_where_it_applies(client, busy, place):
@@ -169,10 +187,20 @@ def test_a_provider_page_has_a_chart_and_a_table_of_the_same_figures(client, bus
     html = get(client, link.group(1).replace("&amp;", "&").split("?")[0])
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert 'role="img" aria-labelledby="chart-title chart-description"' in html
-    assert html.count("<rect ") == 1  # only this month has 5 or more waits
+    assert html.count("<rect ") == 1  # only this month has waits
     this_month = timezone.localdate().strftime("%B %Y") + " (so far)"
     assert row_of(html, this_month)[1:3] == ["10", "50%"]
     assert "All providers" in html
+
+
+def test_a_month_without_waits_is_a_labelled_gap_never_0_percent(client, busy):
+    html = get(client, PAGE + f"providers/{busy.provider.code}/")
+    last_month = (TODAY.replace(day=1) - dt.timedelta(days=1)).strftime("%B %Y")
+    assert row_of(html, last_month)[1:3] == ["0", "none"]
+    svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
+    notes = re.findall(r"<text [^>]*rotate\(-90[^>]*>([^<]*)</text>", svg)
+    assert notes == ["none"] * 12
+    assert svg.count(">0%</text>") == 1  # the axis label only
 
 
 def test_an_unknown_provider_is_not_found(client):
@@ -199,13 +227,24 @@ def test_the_page_reads_a_fixed_number_of_queries(
         get(client, PAGE + f"providers/{busy.provider.code}/")
 
 
-def test_shares_never_give_away_a_small_count():
-    assert [
-        show_percent(part, base)
-        for part, base in ((0, 0), (2, 3), (10, 10), (0, 10), (5, 10), (97, 100), (1, 10))
-    ] == ["none", "fewer than 5 waits", "100%", "0%", "50%", "hidden", "hidden"]
-    assert show_percent(1995, 2000) == "over 99%"
-    assert show_percent(5, 2000) == "under 1%"
+def test_a_share_is_shown_whenever_its_denominator_meets_the_threshold():
+    shares = ((0, 0), (2, 3), (7, 8), (10, 10), (0, 10), (97, 100), (1, 10))
+    assert [show_percent(part, base, disclosure.NHS_ENGLAND) for part, base in shares] == [
+        "none",
+        "hidden",
+        "88%",
+        "100%",
+        "0%",
+        "97%",
+        "10%",
+    ]
+    assert [show_percent(part, base, disclosure.FULL) for part, base in shares[:3]] == [
+        "none",
+        "67%",
+        "88%",
+    ]
+    assert show_percent(1995, 2000, disclosure.SWEDEN) == "over 99%"
+    assert show_percent(5, 2000, disclosure.SWEDEN) == "under 1%"
 
 
 @pytest.mark.urls("coproduce.urls")

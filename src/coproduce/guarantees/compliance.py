@@ -49,14 +49,13 @@ Reading:
 - `median_waits_by_provider`: the current median wait per provider, for offering care
   elsewhere.
 
-The queries return raw numbers. Small numbers are suppressed where figures are published
-(the statistics page, open data) with `shown_count` and `shown_row`: counts from 1 to 4, and
-any share, median or percentile worked out from fewer than 5 stages.
+The queries return raw numbers. A publication (the statistics pages, open data) applies its
+rule for small numbers with coproduce.disclosure.
 """
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,7 +82,6 @@ from .rules import ExclusionKind, Status
 
 CONTACT_EVENT = "contact"
 CONTACT_ANSWERED_EVENT = "contact_answered"
-SUPPRESS_BELOW = 5
 PERCENTILE = 92
 # A provider's "current" median wait: stages completed in this many calendar months, the
 # month of the day asked about included.
@@ -1154,30 +1152,3 @@ def median_waits_by_provider(
     medians |= {unit: median(h) for unit, h in waiting.items() if sum(h.values()) > 0}
     ids = dict(Organisation.objects.filter(code__in=medians).values_list("code", "pk"))
     return {ids[code]: value for code, value in medians.items() if code in ids}
-
-
-# --- small numbers -------------------------------------------------------------------------
-
-
-def is_suppressed(count: int | None) -> bool:
-    """A count from 1 to SUPPRESS_BELOW − 1 is not published (0 is)."""
-    return count is not None and 0 < count < SUPPRESS_BELOW
-
-
-def shown_count(count: int) -> int | None:
-    """The count as published: None when suppressed."""
-    return None if is_suppressed(count) else count
-
-
-def shown_row(parts: Sequence[int], total_shown: bool = True) -> list[int | None]:
-    """Publish the parts of a total (e.g. waits by band): counts under 5 are suppressed, and
-    if the total is published and only one part would be hidden, the next smallest non-zero
-    part is hidden too, so that the hidden one cannot be worked out by subtraction."""
-    hidden = {index for index, value in enumerate(parts) if is_suppressed(value)}
-    if total_shown and len(hidden) == 1:
-        others = [
-            (value, index) for index, value in enumerate(parts) if index not in hidden and value > 0
-        ]
-        if others:
-            hidden.add(min(others)[1])
-    return [None if index in hidden else value for index, value in enumerate(parts)]

@@ -2,11 +2,12 @@
 and per place, month by month. No sign-in; nothing about any one person.
 
 The figures come from guarantees.compliance (the read path that open data also uses), which
-returns raw counts; small numbers are suppressed here, as published: a count from 1 to 4 is
-shown as "fewer than 5", a median or percentile is shown only when it is worked out from at
-least 5 waits, and a share only when neither its part nor the rest is from 1 to 4 (it would
-give the count away). In a row of waits by band, if only one count would be hidden, the next
-smallest is hidden too, so that it cannot be worked out from the total.
+returns raw counts; coproduce.disclosure decides what is shown. How a provider performs is not
+about any one person, so figures per provider are published in full, as NHS England publishes
+waiting times per provider and specialty. Places where people live can be small: their figures
+follow the small-numbers rule of the scheme's country (England's: 1 to 7 hidden, the rest
+rounded to 5; Sweden's: under 5 hidden), with a count hidden too wherever a hidden one could be
+worked out from a total beside it. A month without waits is shown as "none", never as 0%.
 
 Mounted by guarantees.urls at /waits/statistics/ (`statistics_urlpatterns`).
 """
@@ -24,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coproduce import disclosure
 from coproduce.people.models import Organisation
 
 from . import compliance
@@ -49,21 +51,27 @@ CHART_RIGHT = 8
 
 # --- small numbers, as shown -----------------------------------------------------------------
 
+# A provider's performance is published in full; places follow their country's rule.
+PROVIDER_RULE = disclosure.FULL
+
+
+def place_rule(scheme: Scheme) -> disclosure.Rule:
+    return disclosure.rule_for_country(scheme.country)
+
 
 def show_count(count: int | None) -> str:
-    if count is None or compliance.is_suppressed(count):
-        return _("fewer than 5")
+    """A count as `disclosure` published it (None: hidden)."""
+    if count is None:
+        return _("hidden")
     return f"{count:,}"
 
 
-def show_percent(part: int, base: int) -> str:
-    """`part` of `base` as a share: only from 5 or more, and hidden when it would give away a
-    count under 5 (the part, or the rest); never rounded up to 100% or down to 0%."""
+def show_percent(part: int, base: int, rule: disclosure.Rule) -> str:
+    """`part` of `base` as a share, shown when the rule shows figures worked out from `base`;
+    never rounded up to 100% or down to 0%."""
     if base == 0:
         return _("none")
-    if base < compliance.SUPPRESS_BELOW:
-        return _("fewer than 5 waits")
-    if compliance.is_suppressed(part) or compliance.is_suppressed(base - part):
+    if not rule.shows_figure_from(base):
         return _("hidden")
     share = 100 * part / base
     whole = round(share)
@@ -74,16 +82,28 @@ def show_percent(part: int, base: int) -> str:
     return f"{whole}%"
 
 
-def show_days(days: float | None, base: int) -> str:
+def show_days(days: float | None, base: int, rule: disclosure.Rule) -> str:
     if base == 0 or days is None:
         return _("none")
-    if base < compliance.SUPPRESS_BELOW:
-        return _("fewer than 5 waits")
+    if not rule.shows_figure_from(base):
+        return _("hidden")
     return f"{days:g}"
 
 
-def show_row(parts: list[int]) -> list[str]:
-    return [show_count(value) for value in compliance.shown_row(parts)]
+def rule_words(rule: disclosure.Rule) -> str:
+    """The rule for places, in the words of the page's "How these figures are counted"."""
+    if rule.hide_up_to == 0:
+        return _("Figures by where people live are published in full.")
+    words = _(
+        "To protect people's privacy, figures by where people live do not show counts from 1 "
+        "to %(up_to)d, or shares, medians and percentiles worked out from fewer than "
+        "%(threshold)d waits."
+    ) % {"up_to": rule.hide_up_to, "threshold": rule.threshold}
+    if rule.round_to > 1:
+        words += " " + _("Other counts are rounded to the nearest %(step)d.") % {
+            "step": rule.round_to
+        }
+    return words
 
 
 # --- what was asked for --------------------------------------------------------------------
@@ -193,66 +213,81 @@ def _url(request: HttpRequest, name: str, *args) -> str:
 # --- rows, as the tables show them -----------------------------------------------------------
 
 
-def completed_row(figures: compliance.CompletedFigures, **extra) -> dict:
+def completed_row(figures: compliance.CompletedFigures, rule: disclosure.Rule, **extra) -> dict:
     base = figures.completed
+    # No total is published beside these counts, so each is shown or hidden on its own.
+    count = rule.published
     return {
         "code": figures.unit_code,
         "name": figures.unit_name,
         "month": figures.month,
-        "completed": show_count(base),
-        "within": show_percent(figures.met, base),
-        "median": show_days(figures.median_days, base),
-        "percentile": show_days(figures.percentile_92_days, base),
-        "lapsed": show_count(figures.lapsed),
-        "nullified": show_count(figures.nullified),
-        "patient_count": show_count(figures.patient_count),
-        "patient_days": show_days(figures.patient_days, figures.patient_count)
-        if figures.patient_count
-        else _("none"),
-        "medical_count": show_count(figures.medical_count),
-        "medical_days": show_days(figures.medical_days, figures.medical_count)
-        if figures.medical_count
-        else _("none"),
+        "completed": show_count(count(base)),
+        "within": show_percent(figures.met, base, rule),
+        "median": show_days(figures.median_days, base, rule),
+        "percentile": show_days(figures.percentile_92_days, base, rule),
+        "lapsed": show_count(count(figures.lapsed)),
+        "nullified": show_count(count(figures.nullified)),
+        "patient_count": show_count(count(figures.patient_count)),
+        "patient_days": show_days(figures.patient_days, figures.patient_count, rule),
+        "medical_count": show_count(count(figures.medical_count)),
+        "medical_days": show_days(figures.medical_days, figures.medical_count, rule),
         **extra,
     }
 
 
-def waiting_row(figures: compliance.WaitingFigures, **extra) -> dict:
+def waiting_row(figures: compliance.WaitingFigures, rule: disclosure.Rule, **extra) -> dict:
+    """The waits by band add up to the total waiting, and so do those over and within the
+    limit (the share within is shown; its count is not, but it is a part all the same)."""
+    bands = [("band", index) for index in range(len(figures.bands))]
+    cells = dict(zip(bands, figures.bands, strict=True)) | {
+        "waiting": figures.waiting,
+        "over": figures.over_limit,
+        "within": figures.within_limit,
+    }
+    shown = disclosure.publish_table(
+        rule,
+        cells,
+        [
+            disclosure.Group("waiting", tuple(bands)),
+            disclosure.Group("waiting", ("over", "within")),
+        ],
+    )
     base = figures.waiting
     return {
         "code": figures.unit_code,
         "name": figures.unit_name,
-        "bands": show_row(list(figures.bands)),
-        "waiting": show_count(base),
-        "over_limit": show_count(figures.over_limit),
-        "within": show_percent(figures.within_limit, base),
-        "median": show_days(figures.median_days, base),
-        "percentile": show_days(figures.percentile_92_days, base),
-        "paused": [show_count(figures.paused_by(kind)) for kind in PAUSE_LABELS],
-        "paused_total": show_count(figures.paused_total),
+        "bands": [show_count(shown[band]) for band in bands],
+        "waiting": show_count(shown["waiting"]),
+        "over_limit": show_count(shown["over"]),
+        "within": show_percent(figures.within_limit, base, rule),
+        "median": show_days(figures.median_days, base, rule),
+        "percentile": show_days(figures.percentile_92_days, base, rule),
+        "paused": [show_count(rule.published(figures.paused_by(kind))) for kind in PAUSE_LABELS],
         **extra,
     }
 
 
 def contact_row(figures: compliance.ContactFigures) -> dict:
+    """Per practice: a provider's performance, in full."""
     return {
         "name": figures.provider_name,
-        "contacts": show_count(figures.contacts),
-        "answered": show_count(figures.answered_same_day),
-        "share": show_percent(figures.answered_same_day, figures.contacts),
+        "contacts": show_count(PROVIDER_RULE.published(figures.contacts)),
+        "answered": show_count(PROVIDER_RULE.published(figures.answered_same_day)),
+        "share": show_percent(figures.answered_same_day, figures.contacts, PROVIDER_RULE),
     }
 
 
-def chart(months: list[compliance.CompletedFigures]) -> dict:
+def chart(months: list[compliance.CompletedFigures], rule: disclosure.Rule) -> dict:
     """A bar chart of the share within the limit by month, as SVG coordinates. A month whose
-    share is not shown (fewer than 5 waits, or hidden) has no bar; the table says why."""
+    share is not shown (no waits, or hidden) has no bar but a label saying so, so that it is
+    never read as 0%; a share of 0% is labelled too."""
     plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     slot = plot_width / max(1, len(months))
     bars = []
     for index, figures in enumerate(months):
         share = figures.within_limit_percent
-        shown = show_percent(figures.met, figures.completed).endswith("%")
+        shown = share is not None and rule.shows_figure_from(figures.completed)
         height = plot_height * share / 100 if shown else 0
         x = CHART_LEFT + index * slot
         bars.append(
@@ -262,6 +297,9 @@ def chart(months: list[compliance.CompletedFigures]) -> dict:
                 "y": round(CHART_TOP + plot_height - height, 1),
                 "height": round(height, 1),
                 "shown": shown,
+                "note": show_percent(figures.met, figures.completed, rule)
+                if not shown or height == 0
+                else "",
                 "label_x": round(x + slot / 2, 1),
                 "label": date_format(figures.month, "M"),
                 "year": date_format(figures.month, "Y")
@@ -278,6 +316,7 @@ def chart(months: list[compliance.CompletedFigures]) -> dict:
         "height": CHART_HEIGHT,
         "left": CHART_LEFT,
         "right": CHART_WIDTH - CHART_RIGHT,
+        "note_y": CHART_TOP + plot_height - 8,
         "label_y": CHART_HEIGHT - CHART_BOTTOM + 19,
         "year_y": CHART_HEIGHT - CHART_BOTTOM + 37,
         "bars": bars,
@@ -299,6 +338,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     scheme, stage, today = choice.scheme.code, choice.stage.code, choice.today
     by_provider = compliance.provider_month_summary(scheme, stage, as_of=today, months=MONTHS)
     by_place = compliance.locality_month_summary(scheme, stage, as_of=today, months=MONTHS)
+    places = place_rule(choice.scheme)
     provider_urls = {
         figures.unit_code: _url(request, "statistics-provider", figures.unit_code)
         + "?"
@@ -307,18 +347,19 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     }
     context |= stage_context(choice)
     context |= {
+        "rule_words": rule_words(places),
         "providers": [
-            completed_row(f, url=provider_urls[f.unit_code])
+            completed_row(f, PROVIDER_RULE, url=provider_urls[f.unit_code])
             for f in by_provider
             if f.month == choice.month
         ],
-        "places": [completed_row(f) for f in by_place if f.month == choice.month],
+        "places": [completed_row(f, places) for f in by_place if f.month == choice.month],
         "waiting_providers": [
-            waiting_row(f, url=provider_urls.get(f.unit_code))
+            waiting_row(f, PROVIDER_RULE, url=provider_urls.get(f.unit_code))
             for f in compliance.still_waiting(scheme, stage, as_of=today)
         ],
         "waiting_places": [
-            waiting_row(f)
+            waiting_row(f, places)
             for f in compliance.still_waiting(
                 scheme, stage, as_of=today, dimension=Dimension.LOCALITY
             )
@@ -368,10 +409,13 @@ def provider_statistics_page(request: HttpRequest, provider_code: str) -> HttpRe
         context |= stage_context(choice)
         context |= {
             "has_figures": bool(months) or bool(waiting),
-            "months": [completed_row(f, month_name=month_name(f.month, today)) for f in months],
-            "chart": chart(months) if months else None,
+            "months": [
+                completed_row(f, PROVIDER_RULE, month_name=month_name(f.month, today))
+                for f in months
+            ],
+            "chart": chart(months, PROVIDER_RULE) if months else None,
             "waiting": bool(waiting),
-            "waiting_rows": [waiting_row(figures) for figures in waiting],
+            "waiting_rows": [waiting_row(figures, PROVIDER_RULE) for figures in waiting],
             "overview_url": _url(request, "statistics") + "?" + choice.query(),
         }
     return render(request, "guarantees/statistics_provider.html", context)
