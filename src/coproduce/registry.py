@@ -26,7 +26,9 @@ class PersonalDataSection:
     `describe(field_name, values)` gives the words to show the person for a field's stored
     values (a code such as an event type), as a dict; values it leaves out are shown as
     stored. `title` is what the person reads ("Your waits"); `title_for_others`, with
-    `{name}`, what a proxy reads about the person they act for ("{name}'s waits")."""
+    `{name}`, what a proxy reads about the person they act for ("{name}'s waits").
+    `field_labels` names a column in the person's words where the field's own name would
+    mislead them."""
 
     name: str
     model_label: str
@@ -35,6 +37,7 @@ class PersonalDataSection:
     title_for_others: str
     exclude_fields: tuple[str, ...] = field(default=())
     describe: Callable[[str, set], dict] | None = None
+    field_labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,32 +10,9 @@ from coproduce.guarantees import actions
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation
 from tests import factories
-from tests.guarantees.test_views import ask, logged_in, open_rtt, page
+from tests.guarantees.test_views import ask, logged_in, page
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hospital():
-    return factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return factories.RoleFactory(organisation=hospital).user
-
-
-@pytest.fixture
-def patient(hospital):
-    person = factories.PersonFactory(user=factories.UserFactory())
-    factories.CareRelationshipFactory(person=person, organisation=hospital)
-    return person
-
-
-@pytest.fixture
-def breached(clinician, patient, hospital):
-    """Referred 130 days ago: 4 days past the 126-day deadline."""
-    return open_rtt(clinician, patient, hospital, referred_days_ago=130)
 
 
 def _offer(clinician, right, elsewhere, *, in_days=10):

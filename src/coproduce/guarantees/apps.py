@@ -43,6 +43,7 @@ class GuaranteesConfig(AppConfig):
                 "Your right to care elsewhere",
                 "The right of {name} to care elsewhere",
                 describe=queries.words_for_wait_codes,
+                field_labels={"breached_on": _("Deadline")},
             ),
         ):
             registry.register_personal_data(section)

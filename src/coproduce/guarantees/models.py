@@ -349,6 +349,7 @@ class Right(models.Model):
     stage = models.SlugField(max_length=50)
     # Which clock of the stage breached: an RTT clock can restart on a new date.
     stage_started_on = models.DateField()
+    # The first day past the deadline; pages say the deadline itself (missed_deadline).
     breached_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
     requested_at = models.DateTimeField(null=True, blank=True)
@@ -394,6 +395,11 @@ class Right(models.Model):
 
     def __str__(self) -> str:
         return f"Right to care elsewhere: {self.stage} ({self.pathway_id})"
+
+    @property
+    def missed_deadline(self) -> date:
+        """The deadline the stage missed: the date every page shows as its deadline."""
+        return self.breached_on - timedelta(days=1)
 
 
 class Dimension(models.TextChoices):

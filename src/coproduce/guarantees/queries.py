@@ -1,12 +1,14 @@
 """The read path for guarantees: scheme rules, a pathway's facts and its live clock."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from coproduce.people.access import (
     Access,
@@ -284,6 +286,13 @@ def words_for_wait_codes(field_name: str, values: set) -> dict[str, str]:
     staff record and the stages of a scheme."""
     if field_name == "type":
         return {value: event_label(value) for value in values}
+    if field_name == "breached_on":
+        # Stored as the first day past the deadline; said as the deadline, as every page does.
+        return {
+            value: _("%(deadline)s (missed)")
+            % {"deadline": date_format(date.fromisoformat(value) - timedelta(days=1), "j F Y")}
+            for value in values
+        }
     if field_name == "stage":
         titles = SchemeStage.objects.filter(code__in=values).values_list("code", "title")
         return dict(titles)

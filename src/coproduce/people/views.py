@@ -155,7 +155,7 @@ def _section_table(
             if access.is_self
             else section.title_for_others.format(name=access.person.full_name)
         ),
-        headers=[_label(field) for field in fields],
+        headers=[str(section.field_labels.get(field.name, _label(field))) for field in fields],
         rows=[[_display(field, row[field.attname], names) for field in fields] for row in rows],
     )
 
