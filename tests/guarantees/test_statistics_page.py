@@ -172,6 +172,16 @@ def test_by_place_and_the_same_day_promise_only_where_it_applies(client, busy, p
     assert "Time that did not count" in sweden
 
 
+def test_a_practice_s_contacts_answered_the_same_day_are_in_full(client, place):
+    practice = Clinic("Millbrook Vårdcentral", place)
+    for answered in (True, True, False):
+        events = [("contact", TODAY)] + ([("contact_answered", TODAY)] if answered else [])
+        practice.wait(scheme="se-vardgaranti-2019", events=events)
+    sweden = get(client, scheme="se-vardgaranti-2019")
+    contacts = table(sweden, "same-day-caption")
+    assert row_of(contacts, "Millbrook Vårdcentral")[1:4] == ["3", "2", "67%"]
+
+
 def test_the_filters_fall_back_to_a_scheme_and_its_first_stage(client, busy):
     html = get(client, scheme="no-such-scheme", stage="nor-this")
     assert '<option value="uk-nhs-rtt" selected>' in html
