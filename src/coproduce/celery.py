@@ -9,3 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.settings")
 app = Celery("coproduce")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def schedule_module_tasks(sender: Celery, **_) -> None:
+    """The beat schedule is every module's periodic tasks (their manifests)."""
+    from coproduce import modules
+
+    sender.conf.beat_schedule = modules.beat_schedule()

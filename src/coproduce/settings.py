@@ -46,6 +46,10 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The modules this platform runs: the one place that names them. Each declares what it adds in
+# its manifest (coproduce.modules); the core reads the manifests.
+COPRODUCE_MODULES = ["coproduce.guarantees"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -59,7 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "coproduce.people",
     "coproduce.messaging",
-    "coproduce.guarantees",
+    *COPRODUCE_MODULES,
     "coproduce.web",
 ]
 
@@ -180,13 +184,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# Run by `celery beat` in production: rights fire even when no event arrives.
-CELERY_BEAT_SCHEDULE = {
-    "guarantees-detect-breaches": {
-        "task": "coproduce.guarantees.tasks.detect_breaches",
-        "schedule": float(os.environ.get("BREACH_CHECK_SECONDS", "300")),
-    },
-}
+# `celery beat`'s schedule is built from the modules' manifests (coproduce/celery.py).
 
 CACHES = {
     "default": (

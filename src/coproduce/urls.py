@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 from django.urls.converters import IntConverter
 from django.utils.translation import gettext_lazy as _
 
+from . import modules
 from .api import MAX_ID, api
 
 
@@ -27,8 +28,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("coproduce.people.urls")),
     path("", include("coproduce.web.urls")),
-    path("waits/", include("coproduce.guarantees.urls")),
     path("messages/", include("coproduce.messaging.urls")),
+    *modules.url_patterns(),
 ]
 
 # JSON for /api/ addresses, the GOV.UK-styled "Page not found" everywhere else.

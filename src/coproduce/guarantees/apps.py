@@ -1,71 +1,91 @@
-from django.apps import AppConfig
+import os
+
 from django.utils.translation import gettext_lazy as _
 
+from coproduce import modules
+from coproduce.modules import (
+    DemoStep,
+    HomeTileSpec,
+    ModuleManifest,
+    Navigation,
+    PeriodicTask,
+)
 
-class GuaranteesConfig(AppConfig):
+
+class GuaranteesConfig(modules.ModuleConfig):
     name = "coproduce.guarantees"
     label = "guarantees"
     verbose_name = "Waiting-time guarantees"
 
-    def ready(self) -> None:
-        from django.db.models.signals import post_migrate, post_save
-
+    def manifest(self) -> ModuleManifest:
         from coproduce import registry
+        from coproduce.web.tiles import CITIZEN, STAFF
+
+        from . import demo, queries, tiles
+
+        return ModuleManifest(
+            name="guarantees",
+            url_prefix="waits/",
+            urlconf="coproduce.guarantees.urls",
+            api_router="coproduce.guarantees.api.router",
+            api_prefix="/guarantees/",
+            citizen_navigation=(Navigation(_("My waits"), "guarantees:my-waits", order=10),),
+            home_tiles=(
+                HomeTileSpec(CITIZEN, tiles.my_waits_tile, order=10),
+                HomeTileSpec(STAFF, tiles.waiting_list_tile, order=10),
+            ),
+            person_page_links=(
+                registry.PersonPageLink(
+                    text="Open a wait for this person",
+                    url_name="guarantees:open",
+                    shown_to=queries.may_open_a_wait,
+                ),
+            ),
+            personal_data=(
+                registry.PersonalDataSection(
+                    "guarantee_pathways",
+                    "guarantees.Pathway",
+                    "person",
+                    "Your waits",
+                    "Waits of {name}",
+                ),
+                registry.PersonalDataSection(
+                    "guarantee_events",
+                    "guarantees.PathwayEvent",
+                    "pathway__person",
+                    "Your waits: what happened",
+                    "Waits of {name}: what happened",
+                    describe=queries.words_for_wait_codes,
+                ),
+                registry.PersonalDataSection(
+                    "guarantee_rights",
+                    "guarantees.Right",
+                    "pathway__person",
+                    "Your right to care elsewhere",
+                    "The right of {name} to care elsewhere",
+                    describe=queries.words_for_wait_codes,
+                    field_labels={"breached_on": _("Deadline")},
+                ),
+            ),
+            demo=DemoStep(demo.generate, order=50),
+            # Rights fire even when no event arrives: every 5 minutes in production.
+            periodic_tasks=(
+                PeriodicTask(
+                    "guarantees-detect-breaches",
+                    "coproduce.guarantees.tasks.detect_breaches",
+                    float(os.environ.get("BREACH_CHECK_SECONDS", "300")),
+                ),
+            ),
+            role_kinds=("clinician", "professional"),
+            public_views=("guarantees:statistics", "guarantees:statistics-provider"),
+        )
+
+    def module_ready(self) -> None:
+        from django.db.models.signals import post_migrate, post_save
 
         from . import actions, queries
         from .models import Scheme, SchemeStage
 
         post_migrate.connect(actions.ensure_builtin_schemes, sender=self)
-        registry.register_api_router("coproduce.guarantees.api.router", prefix="/guarantees/")
         for model in (Scheme, SchemeStage):
             post_save.connect(queries.forget_scheme_rules, sender=model)
-
-        for section in (
-            registry.PersonalDataSection(
-                "guarantee_pathways",
-                "guarantees.Pathway",
-                "person",
-                "Your waits",
-                "Waits of {name}",
-            ),
-            registry.PersonalDataSection(
-                "guarantee_events",
-                "guarantees.PathwayEvent",
-                "pathway__person",
-                "Your waits: what happened",
-                "Waits of {name}: what happened",
-                describe=queries.words_for_wait_codes,
-            ),
-            registry.PersonalDataSection(
-                "guarantee_rights",
-                "guarantees.Right",
-                "pathway__person",
-                "Your right to care elsewhere",
-                "The right of {name} to care elsewhere",
-                describe=queries.words_for_wait_codes,
-                field_labels={"breached_on": _("Deadline")},
-            ),
-        ):
-            registry.register_personal_data(section)
-
-        from coproduce.web import tiles as home_tiles
-
-        from . import demo, tiles
-
-        registry.register_demo_generator("guarantees", demo.generate, order=50)
-        registry.register_citizen_navigation(
-            "guarantees", text=_("My waits"), url_name="guarantees:my-waits"
-        )
-        registry.register_person_page_link(
-            "guarantees",
-            text="Open a wait for this person",
-            url_name="guarantees:open",
-            shown_to=queries.may_open_a_wait,
-        )
-
-        home_tiles.register_home_tile(
-            "guarantees", home_tiles.CITIZEN, tiles.my_waits_tile, order=10
-        )
-        home_tiles.register_home_tile(
-            "guarantees", home_tiles.STAFF, tiles.waiting_list_tile, order=10
-        )

@@ -2,8 +2,8 @@
 (docs/security.md, "Seeing a person"). Every page and API answer about a person asks here.
 
 - Identity and contact details are the core record: any basis shows them.
-- The NHS number is health information, and so are waits, rights and offers (the guarantees
-  module reads those only with a health basis: guarantees.queries.pathway_for_reading).
+- The NHS number is health information, and so are waits, rights and offers (the module of
+  waiting-time guarantees reads those only with a health basis, by the rule here).
 - A message is in the category it was sent in (messaging.queries.messages_seen_by).
 - Consents: staff and tokens see only those given to their own organisations, never which
   other organisations the person trusts (people.queries.consents_seen_by).

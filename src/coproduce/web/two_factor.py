@@ -35,6 +35,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coproduce import modules
 from coproduce.api import error_response
 from coproduce.people.access import current_roles
 
@@ -50,7 +51,7 @@ RECOVERY_CODE_COUNT = 10
 NEW_RECOVERY_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 
 # What a staff member who has not yet entered a code may open: the public pages, signing in
-# and out, and this step itself.
+# and out, and this step itself; and every module's public pages (their manifests).
 OPEN_VIEWS = frozenset(
     {
         "web:home",
@@ -64,8 +65,6 @@ OPEN_VIEWS = frozenset(
         "web:two-factor-setup",
         "web:two-factor-verify",
         "web:two-factor-recovery",
-        "guarantees:statistics",
-        "guarantees:statistics-provider",
         "api:openapi-view",
         "api:openapi-json",
     }
@@ -111,7 +110,8 @@ class StaffTwoFactorMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not settings.COPRODUCE_REQUIRE_STAFF_2FA or SESSION_KEY not in request.session:
             return None
-        if request.resolver_match.view_name in OPEN_VIEWS:
+        view_name = request.resolver_match.view_name
+        if view_name in OPEN_VIEWS or view_name in modules.public_views():
             return None
         user = request.user
         if user.is_verified() or not two_factor_required(user):
