@@ -25,6 +25,7 @@ from coproduce.people.access import (
     access_person,
     act_for_person,
     acted_by_label,
+    in_organisation_tree,
     record_audit,
 )
 from coproduce.people.actions import tell_person_of_action_on_behalf
@@ -200,8 +201,7 @@ def make_scheme_version(
 
 
 def acts_for_provider(actor: Actor, provider: Organisation) -> bool:
-    ids = actor.organisation_ids
-    return provider.pk in ids or provider.parent_id in ids
+    return in_organisation_tree(provider, actor.organisation_ids)
 
 
 @transaction.atomic

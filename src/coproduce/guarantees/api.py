@@ -24,16 +24,19 @@ from coproduce.errors import ActionError, InvalidInput, NotAllowed
 from coproduce.people.access import (
     Actor,
     PersonNotFound,
+    organisation_and_children,
+    people_in_organisations_care,
+    people_visible_to,
 )
 from coproduce.people.api import OnBehalfIn
-from coproduce.people.queries import audit_listing, people_acted_for
+from coproduce.people.models import RecordCategory
+from coproduce.people.queries import audit_listing
 
 from . import actions, imports
 from .models import Pathway, PathwayEvent, Right, Scheme
 from .queries import (
     RightStatus,
     effective_events,
-    in_health_care_of,
     pathway_clocks,
     pathway_for_reading,
     right_overdue,
@@ -321,14 +324,13 @@ def _visible_people(actor: Actor) -> Q:
     """Whose waits a list may show: staff see people in their organisations' care (health);
     a citizen themself and the people they act for."""
     if actor.is_staff_member:
-        ids = actor.organisation_ids
-        at_provider = Q(provider_id__in=ids) | Q(provider__parent_id__in=ids)
-        return at_provider & in_health_care_of(actor)
-    own = actor.own_person
-    if own is None:
+        return Q(
+            provider__in=organisation_and_children(actor.organisation_ids),
+            person__in=people_in_organisations_care(actor, RecordCategory.HEALTH),
+        )
+    if actor.own_person is None:
         raise NotAllowed("Sign in as a citizen or a member of staff to see waits.")
-    acted_for = people_acted_for(own).values("person_id")
-    return Q(person_id=own.pk) | Q(person_id__in=acted_for)
+    return Q(person__in=people_visible_to(actor, RecordCategory.HEALTH))
 
 
 @contextmanager

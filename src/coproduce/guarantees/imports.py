@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from coproduce.errors import ActionError, NotAllowed
-from coproduce.people.access import Actor, current_care_relationships, current_consents
+from coproduce.people.access import Actor, people_in_organisations_care
 from coproduce.people.identifiers import is_valid_nhs_number, normalise_nhs_number
 from coproduce.people.models import ApiToken, Organisation, Person, RecordCategory
 from coproduce.text import has_unsafe_characters
@@ -395,21 +395,10 @@ def _check_fields(row: Row, provider_code: str | None, today: date) -> str:
 def _people_in_care(actor: Actor, person_ids: list) -> set:
     """Which of these people the actor's organisations may see health records of (the
     access rule of people.access, asked in bulk)."""
-    now = timezone.now()
+    in_care = people_in_organisations_care(actor, RecordCategory.HEALTH)
     found: set = set()
     for chunk in _chunks(person_ids):
-        caring = current_care_relationships(timezone.localdate(now)).filter(
-            person_id__in=chunk,
-            organisation_id__in=actor.organisation_ids,
-            category=RecordCategory.HEALTH,
-        )
-        consenting = current_consents(now).filter(
-            person_id__in=chunk,
-            organisation_id__in=actor.organisation_ids,
-            category=RecordCategory.HEALTH,
-        )
-        found |= set(caring.values_list("person_id", flat=True))
-        found |= set(consenting.values_list("person_id", flat=True))
+        found |= set(in_care.filter(pk__in=chunk).values_list("pk", flat=True))
     return found
 
 

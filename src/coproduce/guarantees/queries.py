@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from coproduce.people.access import (
     audit_change,
     audit_look,
     categories_visible,
-    current_care_relationships,
-    current_consents,
     is_person_or_proxy,
+    organisation_and_children,
+    people_in_organisations_care,
     person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
@@ -129,8 +129,7 @@ class StageView:
 
 def provider_scope(actor: Actor) -> QuerySet:
     """Pathways at providers the actor acts for (or at their child organisations)."""
-    ids = actor.organisation_ids
-    return Pathway.objects.filter(Q(provider_id__in=ids) | Q(provider__parent_id__in=ids))
+    return Pathway.objects.filter(provider__in=organisation_and_children(actor.organisation_ids))
 
 
 def staff_pathway(
@@ -207,21 +206,6 @@ def alternative_providers(
     )
 
 
-def in_health_care_of(actor: Actor, person_field: str = "person_id") -> Q:
-    """People whose health record the actor's organisations may see today (a current care
-    relationship or consent), as a filter on the column named by `person_field`."""
-    now = timezone.now()
-    caring = current_care_relationships(timezone.localdate(now)).filter(
-        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
-    )
-    consenting = current_consents(now).filter(
-        organisation_id__in=actor.organisation_ids, category=RecordCategory.HEALTH
-    )
-    return Q(**{f"{person_field}__in": caring.values("person_id")}) | Q(
-        **{f"{person_field}__in": consenting.values("person_id")}
-    )
-
-
 def waits_for_person(person: Person) -> QuerySet[Pathway]:
     return (
         Pathway.objects.filter(person=person)
@@ -242,7 +226,7 @@ def worklist_candidates(actor: Actor, provider_ids: list[int], today: date) -> Q
             deadline__isnull=False,
             at_risk_on__lte=today,
         )
-        .filter(in_health_care_of(actor, "pathway__person_id"))
+        .filter(pathway__person__in=people_in_organisations_care(actor, RecordCategory.HEALTH))
         .select_related("pathway__person", "pathway__provider", "pathway__scheme")
         .order_by("deadline", "pathway_id", "position")
     )
@@ -259,7 +243,7 @@ def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
             declined_at__isnull=True,
             treated_on__isnull=True,
         )
-        .filter(in_health_care_of(actor, "pathway__person_id"))
+        .filter(pathway__person__in=people_in_organisations_care(actor, RecordCategory.HEALTH))
         .select_related(
             "pathway__person", "pathway__provider", "pathway__scheme", "offered_provider"
         )

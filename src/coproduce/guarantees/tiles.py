@@ -12,11 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coproduce.people.access import Actor
+from coproduce.people.access import Actor, organisation_and_children, people_in_organisations_care
+from coproduce.people.models import RecordCategory
 from coproduce.web.tiles import Tile
 
 from .models import Right, StageRecord
-from .queries import RightStatus, in_health_care_of, waits_for_person
+from .queries import RightStatus, waits_for_person
 from .rules import Status
 
 
@@ -114,10 +115,13 @@ def waiting_list_tile(actor: Actor) -> Tile | None:
     if not ids:
         return None
     today = timezone.localdate()
-    at_providers = Q(provider_id__in=ids) | Q(provider__parent_id__in=ids)
-    visible = in_health_care_of(actor, "pathway__person_id")
+    providers = organisation_and_children(ids)
+    visible = people_in_organisations_care(actor, RecordCategory.HEALTH)
     open_stages = StageRecord.objects.filter(
-        at_providers, visible, end__isnull=True, deadline__isnull=False
+        provider__in=providers,
+        pathway__person__in=visible,
+        end__isnull=True,
+        deadline__isnull=False,
     )
     # By deadline, not stored status: a wait passes its deadline without any new event.
     counts = open_stages.aggregate(
@@ -127,8 +131,8 @@ def waiting_list_tile(actor: Actor) -> Tile | None:
     missed, at_risk = counts["missed"], counts["at_risk"]
     requests = (
         Right.objects.filter(
-            Q(pathway__provider_id__in=ids) | Q(pathway__provider__parent_id__in=ids),
-            visible,
+            pathway__provider__in=providers,
+            pathway__person__in=visible,
             requested_at__isnull=False,
             offered_at__isnull=True,
         )

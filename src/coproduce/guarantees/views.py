@@ -14,7 +14,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +34,7 @@ from coproduce.people.access import (
     audit_look,
     citizen_access,
     may_act_on_behalf,
+    organisation_and_children,
     person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
@@ -416,13 +417,6 @@ def _providers_of(actor: Actor) -> list[Organisation]:
     return list(seen.values())
 
 
-def _provider_and_children(provider: Organisation) -> list[int]:
-    return [
-        provider.pk,
-        *Organisation.objects.filter(parent=provider).values_list("pk", flat=True),
-    ]
-
-
 # --- Staff: the worklist -------------------------------------------------------------------
 
 
@@ -456,7 +450,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         provider = next((org for org in providers if str(org.pk) == chosen), None)
         if provider is None:
             raise Http404
-    provider_ids = _provider_and_children(provider)
+    provider_ids = organisation_and_children([provider.pk])
     today = timezone.localdate()
 
     requests_page = Paginator(open_requests(actor, provider_ids), WORKLIST_PAGE_SIZE).get_page(
@@ -920,7 +914,7 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     opening = request.method == "POST"
     access = person_access(actor, person_id, category=RecordCategory.HEALTH, write=opening)
     ids = [org.pk for org in providers_of_actor]
-    providers = Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).order_by("name")
+    providers = organisation_and_children(ids).order_by("name")
     today = timezone.localdate()
     schemes = Scheme.objects.in_effect(today).order_by("title")
     form = OpenPathwayForm(request.POST if opening else None, schemes=schemes, providers=providers)

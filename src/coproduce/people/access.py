@@ -6,13 +6,18 @@
 - Anything else is "not found" (404), so nobody learns that a record exists.
 
 Every look by someone other than the person is written to the audit trail.
+
+One rule for one and many: find_access and categories_visible answer for one person;
+people_visible_to and people_in_organisations_care answer the same question for a list, in
+one query. organisation_and_children is the one organisation-tree query.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db.models import Q, TextChoices
+from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +126,64 @@ def current_proxy_relationships(on: date):
     return Relationship.objects.filter(starts_on__lte=on, ends_on__gt=on)
 
 
+def organisation_and_children(organisation_ids: Iterable[int]) -> QuerySet[Organisation]:
+    """These organisations and their child organisations (a trust's hospitals): the tree a
+    member of staff works in, for lists and filters (`provider__in=...`)."""
+    ids = list(organisation_ids)
+    return Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+
+
+def in_organisation_tree(organisation: Organisation, organisation_ids: Iterable[int]) -> bool:
+    """organisation_and_children for one organisation, without a query."""
+    ids = frozenset(organisation_ids)
+    return organisation.pk in ids or organisation.parent_id in ids
+
+
+def _organisations_consents(organisation_ids, at: datetime, category: str | None):
+    consents = current_consents(at).filter(organisation_id__in=organisation_ids)
+    return consents if category is None else consents.filter(category=category)
+
+
+def _organisations_care(organisation_ids, on: date, category: str | None):
+    caring = current_care_relationships(on).filter(organisation_id__in=organisation_ids)
+    return caring if category is None else caring.filter(category=category)
+
+
+def people_in_organisations_care(
+    actor: Actor, category: str | None = None, at: datetime | None = None
+) -> QuerySet[Person]:
+    """The staff side of the rule, in bulk: people the actor's organisations may see (in
+    `category`, or in any) through a current consent or care relationship. Staff lists
+    (a caseload, a waiting list, an import) show these and nobody else: a member of staff
+    who is also someone's proxy does not find that person in their organisation's lists."""
+    org_ids = actor.organisation_ids
+    if not org_ids:
+        return Person.objects.none()
+    at = at or timezone.now()
+    consenting = _organisations_consents(org_ids, at, category)
+    caring = _organisations_care(org_ids, timezone.localdate(at), category)
+    return Person.objects.filter(
+        Q(pk__in=consenting.values("person_id")) | Q(pk__in=caring.values("person_id"))
+    )
+
+
+def people_visible_to(
+    actor: Actor, category: str | None = None, at: datetime | None = None
+) -> QuerySet[Person]:
+    """find_access in bulk: everyone the actor may see (in `category`, or in any): themself,
+    the people they are a current proxy for, and people_in_organisations_care. A person is
+    here exactly when find_access finds a basis (tests/people/test_access_agreement.py)."""
+    at = at or timezone.now()
+    own = actor.own_person
+    staff = people_in_organisations_care(actor, category, at)
+    if own is None:
+        return staff
+    acted_for = current_proxy_relationships(timezone.localdate(at)).filter(proxy=own)
+    return Person.objects.filter(
+        Q(pk=own.pk) | Q(pk__in=acted_for.values("person_id")) | Q(pk__in=staff.values("pk"))
+    )
+
+
 @dataclass(frozen=True)
 class Access:
     """Why an actor may see a person: kept so the audit row can say it."""
@@ -164,10 +227,13 @@ def find_access(
     org_ids = actor.organisation_ids
     if not org_ids:
         return None
-    consent = current_consents(at).filter(person=person, organisation_id__in=org_ids)
-    if category is not None:
-        consent = consent.filter(category=category)
-    consent = consent.select_related("organisation").order_by("granted_at").first()
+    consent = (
+        _organisations_consents(org_ids, at, category)
+        .filter(person=person)
+        .select_related("organisation")
+        .order_by("granted_at")
+        .first()
+    )
     if consent is not None:
         return Access(
             person=person,
@@ -175,10 +241,13 @@ def find_access(
             organisation=consent.organisation,
             can_act=True,
         )
-    care = current_care_relationships(today).filter(person=person, organisation_id__in=org_ids)
-    if category is not None:
-        care = care.filter(category=category)
-    care = care.select_related("organisation").order_by("starts_on").first()
+    care = (
+        _organisations_care(org_ids, today, category)
+        .filter(person=person)
+        .select_related("organisation")
+        .order_by("starts_on")
+        .first()
+    )
     if care is not None:
         return Access(
             person=person,
@@ -215,8 +284,8 @@ def categories_visible(
     org_ids = actor.organisation_ids
     if not org_ids:
         return frozenset()
-    consented = current_consents(at).filter(person=person, organisation_id__in=org_ids)
-    caring = current_care_relationships(today).filter(person=person, organisation_id__in=org_ids)
+    consented = _organisations_consents(org_ids, at, None).filter(person=person)
+    caring = _organisations_care(org_ids, today, None).filter(person=person)
     return frozenset(consented.values_list("category", flat=True)) | frozenset(
         caring.values_list("category", flat=True)
     )

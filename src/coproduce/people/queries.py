@@ -14,9 +14,9 @@ from .access import (
     Access,
     Actor,
     audit_row,
-    current_care_relationships,
     current_consents,
     current_proxy_relationships,
+    people_in_organisations_care,
 )
 from .identifiers import is_valid_nhs_number, normalise_nhs_number
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
@@ -58,26 +58,17 @@ def people_acted_for(person: Person, on: date | None = None) -> QuerySet[Relatio
 
 
 def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
-    """People the actor's organisations may see: through a current care relationship or
-    consent. A caseload, not a directory: nobody else appears.
+    """People the actor's organisations may see (people_in_organisations_care). A caseload,
+    not a directory: nobody else appears.
 
     Each person's `nhs_number_shown` is their NHS number where the actor has a health basis
     for them, otherwise None; searching by NHS number finds only those people, so a search
     never confirms a number the actor may not see."""
-    if not actor.organisation_ids:
-        return Person.objects.none()
     now = timezone.now()
-    caring = current_care_relationships(timezone.localdate(now)).filter(
-        organisation_id__in=actor.organisation_ids
+    health_basis = Q(pk__in=people_in_organisations_care(actor, RecordCategory.HEALTH, now))
+    people = people_in_organisations_care(actor, at=now).annotate(
+        nhs_number_shown=Case(When(health_basis, then=F("nhs_number")), default=None)
     )
-    consenting = current_consents(now).filter(organisation_id__in=actor.organisation_ids)
-    health = RecordCategory.HEALTH
-    health_basis = Q(pk__in=caring.filter(category=health).values("person_id")) | Q(
-        pk__in=consenting.filter(category=health).values("person_id")
-    )
-    people = Person.objects.filter(
-        Q(pk__in=caring.values("person_id")) | Q(pk__in=consenting.values("person_id"))
-    ).annotate(nhs_number_shown=Case(When(health_basis, then=F("nhs_number")), default=None))
     if is_valid_nhs_number(search):
         # As pages write it ("943 476 5919"), or as typed without spaces.
         people = people.filter(nhs_number_shown=normalise_nhs_number(search))
