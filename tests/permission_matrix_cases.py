@@ -326,6 +326,10 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _hospital_token(world: World) -> int:
+    return world.admin_objects["people_apitoken"].pk
+
+
 def _site(name: str, **kwargs: Callable[[World], Any]) -> Callable[[World], str]:
     return lambda world: reverse(name, kwargs={key: get(world) for key, get in kwargs.items()})
 
@@ -648,6 +652,14 @@ SITE_ROUTES: dict[str, Route] = {
             "category": "health",
             **ON_BEHALF_FORM,
         },
+    ),
+    # API tokens in the site: only admins of the token's organisation (none of the actors
+    # here); a token is no person's data, so nothing is audited.
+    "GET people:revoke-api-token": Route(
+        "GET", _site("people:revoke-api-token", token_id=_hospital_token), page()
+    ),
+    "POST people:revoke-api-token": Route(
+        "POST", _site("people:revoke-api-token", token_id=_hospital_token), page()
     ),
 }
 

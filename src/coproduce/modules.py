@@ -39,10 +39,25 @@ from . import events, registry
 
 @dataclass(frozen=True)
 class Navigation:
-    """A header link; `text` may be a lazy translation; lower `order` comes first."""
+    """A header link; `text` may be a lazy translation; lower `order` comes first. For staff
+    navigation, `shown_to(actor)` leaves the link out for staff whose work it is not."""
 
     text: Any
     url_name: str
+    order: int = 100
+    shown_to: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class PublicOffer:
+    """What the module does, in words, on the public home and About pages: `title` and
+    `text` (lazy translations allowed), and a page anyone may open (`url_name`, no
+    arguments) with the words of the link to it."""
+
+    title: Any
+    text: Any
+    url_name: str = ""
+    link_text: Any = ""
     order: int = 100
 
 
@@ -104,6 +119,8 @@ class ModuleManifest:
     role_kinds: tuple[str, ...] = ()
     # Pages anyone may open, also staff who have not finished two-factor sign-in.
     public_views: tuple[str, ...] = ()
+    # What the public home and About pages say the module offers.
+    public_offers: tuple[PublicOffer, ...] = ()
     # What the module publishes as open data (filled by the open-data module).
     open_data_publishers: tuple[Callable[..., Any], ...] = field(default=())
 
@@ -168,9 +185,20 @@ def public_views() -> frozenset[str]:
     return frozenset(view for manifest in manifests() for view in manifest.public_views)
 
 
-def staff_navigation() -> list[Navigation]:
-    links = [link for manifest in manifests() for link in manifest.staff_navigation]
+def staff_navigation(actor=None) -> list[Navigation]:
+    """Every module's staff links, in order; given an actor, only the links shown to them."""
+    links = [
+        link
+        for manifest in manifests()
+        for link in manifest.staff_navigation
+        if actor is None or link.shown_to is None or link.shown_to(actor)
+    ]
     return sorted(links, key=lambda link: link.order)
+
+
+def public_offers() -> list[PublicOffer]:
+    offers = [offer for manifest in manifests() for offer in manifest.public_offers]
+    return sorted(offers, key=lambda offer: offer.order)
 
 
 def check_manifests(app_configs, **kwargs) -> list[checks.CheckMessage]:

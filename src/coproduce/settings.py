@@ -235,6 +235,8 @@ NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
 
 SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "Coproduce")
+# Where people send feedback about this site (the feedback and About pages show it).
+COPRODUCE_FEEDBACK_EMAIL = os.environ.get("COPRODUCE_FEEDBACK_EMAIL", "")
 # The name an authenticator app shows beside a member of staff's account.
 OTP_TOTP_ISSUER = SITE_NAME
 # Where to report a vulnerability in this deployment (/.well-known/security.txt): mailto:,

@@ -660,7 +660,14 @@ def ask_for_care_elsewhere(
     right = Right.objects.select_for_update().get(
         pathway=pathway, stage=stage, stage_started_on=clock.start
     )
-    if right_status(right) != RightStatus.OWED:
+    status = right_status(right, clock)
+    if status == RightStatus.ENDED:
+        raise RuleViolation(
+            "This stage is over: care elsewhere can only be asked for while still waiting.",
+            code="stage_ended",
+            fields={"stage": ["This stage has ended."]},
+        )
+    if status != RightStatus.OWED:
         return right
     right.requested_at = timezone.now()
     right.requested_by_label = acted_by_label(actor, access)

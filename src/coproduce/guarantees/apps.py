@@ -9,6 +9,7 @@ from coproduce.modules import (
     ModuleManifest,
     Navigation,
     PeriodicTask,
+    PublicOffer,
 )
 
 
@@ -30,6 +31,29 @@ class GuaranteesConfig(modules.ModuleConfig):
             api_router="coproduce.guarantees.api.router",
             api_prefix="/guarantees/",
             citizen_navigation=(Navigation(_("My waits"), "guarantees:my-waits", order=10),),
+            staff_navigation=(
+                Navigation(
+                    _("Waiting list"),
+                    "guarantees:worklist",
+                    order=10,
+                    shown_to=queries.keeps_a_waiting_list,
+                ),
+                Navigation(_("Statistics"), "guarantees:statistics", order=20),
+            ),
+            public_offers=(
+                PublicOffer(
+                    title=_("Waiting-time guarantees"),
+                    text=_(
+                        "Services promise how long you will wait at most, and you can see the "
+                        "clock on your wait in My waits. If a promise is broken, you can ask "
+                        "for care elsewhere. How each service keeps its promises is published "
+                        "for everyone."
+                    ),
+                    url_name="guarantees:statistics",
+                    link_text=_("See how long people wait, service by service"),
+                    order=10,
+                ),
+            ),
             home_tiles=(
                 HomeTileSpec(CITIZEN, tiles.my_waits_tile, order=10),
                 HomeTileSpec(STAFF, tiles.waiting_list_tile, order=10),

@@ -12,6 +12,7 @@ from coproduce.people.models import Organisation
 from coproduce.web.forms import DATE_PARTS, DatePartsForm, GovukErrorsMixin, OnBehalfForm
 
 from .models import PathwayEvent, Scheme
+from .rules import SchemeRules, StageClock, Status
 
 NOTE_MAX = 500
 
@@ -43,6 +44,29 @@ EVENT_LABELS = {
 def event_label(event_type: str) -> str:
     label = EVENT_LABELS.get(event_type)
     return str(label) if label is not None else event_type.replace("_", " ").capitalize()
+
+
+def events_to_offer(
+    rules: SchemeRules, clocks: list[StageClock], standing: list[PathwayEvent]
+) -> list[str]:
+    """The events that can happen next on this wait, by the state of each stage: what starts
+    a stage not started yet, what stops, pauses or lapses one that is running, what restarts
+    a stopped clock, and the scheme's events outside any stage. The types of the events that
+    stand are offered too, to record one again with its right date in place of a wrong one.
+    Sorted by their names."""
+    names = set(rules.extra_events) | {event.type for event in standing}
+    for clock in clocks:
+        stage = rules.stage(clock.stage)
+        if clock.status == Status.NOT_STARTED:
+            names |= stage.start_events
+        elif clock.status == Status.NULLIFIED:
+            names |= stage.restart_events
+        elif clock.end is None:
+            names |= stage.stop_events | stage.lapse_events | stage.nullify_events
+            names |= {name for name, _ in stage.lapse_on_repeat}
+            for exclusion in stage.exclusions:
+                names |= {exclusion.start_event, exclusion.end_event}
+    return sorted(names, key=event_label)
 
 
 class RecordEventForm(DatePartsForm):

@@ -95,9 +95,12 @@ class RightStatus(StrEnum):
     ACCEPTED = "accepted"  # waiting for the treatment elsewhere
     DECLINED = "declined"  # the guarantee lapsed
     TREATED = "treated"
+    ENDED = "ended"  # the stage ended (seen or treated) before the person asked
 
 
-def right_status(right: Right) -> RightStatus:
+def right_status(right: Right, clock: StageClock | None = None) -> RightStatus:
+    """What the right is now. Given the stage's live clock: a right nobody asked for is no
+    longer owed once the stage ends (the first visit or the treatment happened)."""
     if right.treated_on is not None:
         return RightStatus.TREATED
     if right.declined_at is not None:
@@ -108,6 +111,8 @@ def right_status(right: Right) -> RightStatus:
         return RightStatus.OFFERED
     if right.requested_at is not None:
         return RightStatus.REQUESTED
+    if clock is not None and clock.start == right.stage_started_on and clock.end is not None:
+        return RightStatus.ENDED
     return RightStatus.OWED
 
 
@@ -257,6 +262,12 @@ def open_requests(actor: Actor, provider_ids: list[int]) -> QuerySet:
         )
         .order_by("step", "respond_by", "offered_appointment_on", "pk")
     )
+
+
+def keeps_a_waiting_list(actor: Actor) -> bool:
+    """Whether the actor works for a provider with waits (a council social worker does not):
+    only they are offered the waiting list."""
+    return actor.is_staff_member and provider_scope(actor).exists()
 
 
 def may_open_a_wait(actor: Actor, person: Person) -> bool:

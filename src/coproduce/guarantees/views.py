@@ -51,6 +51,7 @@ from .forms import (
     TreatedElsewhereForm,
     WithdrawEventForm,
     event_label,
+    events_to_offer,
 )
 from .models import Pathway, PathwayEvent, Right, Scheme, StageRecord
 from .queries import (
@@ -62,7 +63,7 @@ from .queries import (
     waits_for_person,
     worklist_candidates,
 )
-from .rules import ExclusionKind, StageClock, Status, event_types
+from .rules import ExclusionKind, StageClock, Status
 
 WORKLIST_PAGE_SIZE = 50
 PATHWAY_PAGE_LOOK = "wait: events and clock"
@@ -90,6 +91,17 @@ RIGHT_TAGS = {
     RightStatus.ACCEPTED: (gettext_lazy("Accepted"), "green"),
     RightStatus.DECLINED: (gettext_lazy("Declined"), "grey"),
     RightStatus.TREATED: (gettext_lazy("Treated"), "green"),
+    RightStatus.ENDED: (gettext_lazy("No longer needed: this stage is over"), "grey"),
+}
+# The right on a wait's staff page, in staff's words.
+STAFF_RIGHT_TAGS = {
+    RightStatus.OWED: (gettext_lazy("Owed: the person can ask"), "purple"),
+    RightStatus.REQUESTED: (gettext_lazy("Asked: waiting for an offer"), "blue"),
+    RightStatus.OFFERED: (gettext_lazy("Offered: waiting for their answer"), "yellow"),
+    RightStatus.ACCEPTED: (gettext_lazy("Accepted"), "green"),
+    RightStatus.DECLINED: (gettext_lazy("Declined"), "grey"),
+    RightStatus.TREATED: (gettext_lazy("Treated elsewhere"), "green"),
+    RightStatus.ENDED: (gettext_lazy("No longer owed: the stage ended before they asked"), "grey"),
 }
 # What staff see of a request for care elsewhere that is still in hand.
 REQUEST_TAGS = {
@@ -135,6 +147,7 @@ class StageDisplay:
     right: Right | None = None
     right_status: RightStatus | None = None
     right_tag: tuple[str, str] | None = None
+    staff_right_tag: tuple[str, str] | None = None
     right_overdue: bool = False
     can_ask: bool = False
     alternatives: list[tuple[Organisation, int]] = field(default_factory=list)
@@ -222,11 +235,13 @@ def stage_displays(
         )
         right = rights.get((clock.stage, clock.start)) if clock.start else None
         if right is not None:
-            status = right_status(right)
+            status = right_status(right, clock)
             tag_text, tag_colour = RIGHT_TAGS[status]
             display.right = right
             display.right_status = status
             display.right_tag = (str(tag_text), tag_colour)
+            staff_text, staff_colour = STAFF_RIGHT_TAGS[status]
+            display.staff_right_tag = (str(staff_text), staff_colour)
             display.right_overdue = right_overdue(right, today)
         breached_open = clock.status == Status.BREACHED and display.is_open
         display.can_ask = (
@@ -791,6 +806,12 @@ def _correctable(events: list[PathwayEvent]) -> list[PathwayEvent]:
     return sorted(queries.effective_events(events), key=lambda event: event.sequence)
 
 
+def _events_to_offer(pathway: Pathway, correctable: list[PathwayEvent]) -> list[str]:
+    rules = scheme_rules(pathway.scheme.code)
+    clocks = queries.pathway_clocks(pathway, timezone.localdate())
+    return events_to_offer(rules, clocks, correctable)
+
+
 def _pathway_page(
     request: HttpRequest,
     pathway: Pathway,
@@ -801,9 +822,8 @@ def _pathway_page(
     status: int = 200,
 ) -> HttpResponse:
     events = list(pathway.events.select_related("recorded_by").order_by("sequence"))
-    rules = scheme_rules(pathway.scheme.code)
-    types = sorted(event_types(rules), key=event_label)
     correctable = _correctable(events)
+    types = _events_to_offer(pathway, correctable)
     record_form = record_form or RecordEventForm(event_types=types, correctable=correctable)
     withdraw_form = withdraw_form or WithdrawEventForm(correctable=correctable)
     today = timezone.localdate()
@@ -845,12 +865,11 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
     # Recording is checked here and audited once, by the action; a refusal shown on the page
     # is a look at the wait, never "event recorded".
     pathway, access = queries.staff_pathway(actor, pathway_id, write=True)
-    rules = scheme_rules(pathway.scheme.code)
-    events = list(pathway.events.all())
+    correctable = _correctable(list(pathway.events.all()))
     form = RecordEventForm(
         request.POST,
-        event_types=sorted(event_types(rules), key=event_label),
-        correctable=_correctable(events),
+        event_types=_events_to_offer(pathway, correctable),
+        correctable=correctable,
     )
     if form.is_valid():
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -27,5 +27,11 @@ urlpatterns = [
         "people/<uuid:person_id>/consents/give/",
         views.give_consent_on_behalf,
         name="give-consent-on-behalf",
+    ),
+    path("api-tokens/", token_views.api_tokens, name="api-tokens"),
+    path(
+        "api-tokens/<id:token_id>/revoke/",
+        token_views.revoke_api_token,
+        name="revoke-api-token",
     ),
 ]

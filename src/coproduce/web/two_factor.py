@@ -55,6 +55,8 @@ NEW_RECOVERY_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 OPEN_VIEWS = frozenset(
     {
         "web:home",
+        "web:about",
+        "web:feedback",
         "web:security-txt",
         "web:sign-in",
         "web:oidc-start",

@@ -5,6 +5,8 @@ from . import oidc, security_txt, two_factor, views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("feedback/", views.feedback, name="feedback"),
     path(".well-known/security.txt", security_txt.security_txt, name="security-txt"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-in/oidc/start/", oidc.start, name="oidc-start"),

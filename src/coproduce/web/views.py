@@ -1,6 +1,7 @@
 """The site's own pages: the front page, signing in and out, the homes and the error pages.
 Views are thin: they call the people module's queries and render GOV.UK components."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,16 +9,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from coproduce import ratelimit
+from coproduce import modules, ratelimit
 from coproduce.api import api_not_found
 from coproduce.errors import Throttled
 from coproduce.people.access import Actor, current_care_relationships
-from coproduce.people.models import Person
+from coproduce.people.models import Person, Role
 from coproduce.people.queries import (
     audit_listing,
     current_consents_for_person,
@@ -32,8 +33,35 @@ from .pagination import page_links
 CASELOAD_PAGE_SIZE = 25
 
 
+def _public_pages() -> list[dict[str, str]]:
+    """What the installed modules offer, in words, with the page anyone may open."""
+    return [
+        {
+            "title": offer.title,
+            "text": offer.text,
+            "href": reverse(offer.url_name) if offer.url_name else "",
+            "link_text": offer.link_text,
+        }
+        for offer in modules.public_offers()
+    ]
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {"offers": _public_pages()})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/about.html",
+        {"offers": _public_pages(), "contact_email": settings.COPRODUCE_FEEDBACK_EMAIL},
+    )
+
+
+def feedback(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/feedback.html", {"contact_email": settings.COPRODUCE_FEEDBACK_EMAIL}
+    )
 
 
 class SignInView(auth_views.LoginView):
@@ -133,6 +161,9 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
         "shows_nhs_numbers": any(person.nhs_number_shown for person in people),
         "page_links": page_links(request, page, label=_("Pages of people you can see")),
         "tiles": tiles.tiles_for(tiles.STAFF, actor),
+        "manages_api_tokens": any(
+            role.kind == Role.Kind.ORGANISATION_ADMIN for role in actor.roles
+        ),
     }
 
 
@@ -151,6 +182,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except Throttled as error:
             return too_many_requests(request, error)
         context["has_errors"] = bool(context["staff"]["errors"])
+    if not context and request.user.is_staff:
+        # A platform operator (the back office's sign-in) has no record and no role: their
+        # home is the way to the back office and to what every module publishes.
+        context["operator"] = {"public_pages": _public_pages()}
     return render(request, "web/dashboard.html", context)
 
 

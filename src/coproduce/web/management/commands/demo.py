@@ -1,5 +1,6 @@
 """`coproduce demo`: fill an empty database with Riverside, the demo region."""
 
+import contextlib
 import functools
 import sys
 
@@ -79,13 +80,21 @@ class Command(BaseCommand):
             # A bar only when someone is watching: tqdm stays quiet when stderr is not a terminal.
             progress=functools.partial(tqdm, file=sys.stderr, disable=None),
         )
+        # The messages the demo sends (emails, texts and letters printed by the console
+        # backends) go to a log file, so the console shows the summary and the sign-ins.
+        messages_log = settings.VAR_DIR / "demo-messages.log"
         # One transaction: a failed run leaves the database empty, ready to try again.
         try:
-            with transaction.atomic():
+            with (
+                messages_log.open("w", encoding="utf-8") as log,
+                contextlib.redirect_stdout(log),
+                transaction.atomic(),
+            ):
                 for generator in registry.demo_generators():
                     generator.generate(context)
         except DemoNeedsFaker as missing:
             raise CommandError(str(missing)) from None
+        self.stdout.write(f"The messages the demo sent are in {messages_log}.")
         self.print_sign_ins(context)
 
     def check_database_is_migrated(self) -> None:
