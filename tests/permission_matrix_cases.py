@@ -132,6 +132,12 @@ def persons_choice_on_page(ok: int = 302) -> dict[str, Expect]:
     return page(**{PERSON: Expect(ok), MANAGE_PROXY: Expect(ok, (WRITE,))})
 
 
+def persons_check_step() -> dict[str, Expect]:
+    """The "Are you sure?" page before one of the person's own choices: for those who may make
+    it (the person, a manage proxy), the proxy's look audited."""
+    return page(**{PERSON: Expect(200), MANAGE_PROXY: Expect(200, (READ,))})
+
+
 def staff_work(ok: int, *, rows: tuple[str, ...] = (WRITE,)) -> dict[str, Expect]:
     """Recording waits' events, offering and recording care elsewhere: a health basis at the
     provider and, for tokens, the write scope."""
@@ -500,6 +506,20 @@ SITE_ROUTES: dict[str, Route] = {
         _site("people:my-data-download-for", person_id=_person),
         persons_and_proxies(on_page=True),
     ),
+    "GET people:revoke-consent": Route(
+        "GET",
+        _site("people:revoke-consent", consent_id=lambda w: w.health_consent.pk),
+        persons_check_step(),
+    ),
+    "GET people:revoke-consent-for": Route(
+        "GET",
+        _site(
+            "people:revoke-consent-for",
+            person_id=_person,
+            consent_id=lambda w: w.health_consent.pk,
+        ),
+        persons_check_step(),
+    ),
     "POST people:revoke-consent": Route(
         "POST",
         _site("people:revoke-consent", consent_id=lambda w: w.health_consent.pk),
@@ -542,6 +562,11 @@ SITE_ROUTES: dict[str, Route] = {
         _site("guarantees:my-waits-for", person_id=_person),
         persons_and_proxies(on_page=True),
     ),
+    "GET guarantees:ask": Route(
+        "GET",
+        _site("guarantees:ask", pathway_id=_owed_wait, stage=lambda w: "rtt"),
+        persons_check_step(),
+    ),
     "POST guarantees:ask": Route(
         "POST",
         _site("guarantees:ask", pathway_id=_owed_wait, stage=lambda w: "rtt"),
@@ -555,7 +580,7 @@ SITE_ROUTES: dict[str, Route] = {
     "GET guarantees:decline-offer": Route(
         "GET",
         _site("guarantees:decline-offer", right_id=lambda w: w.offered.pk),
-        page(**{PERSON: Expect(200), MANAGE_PROXY: Expect(200, (READ,))}),
+        persons_check_step(),
     ),
     "POST guarantees:decline-offer": Route(
         "POST",

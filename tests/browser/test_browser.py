@@ -103,6 +103,10 @@ def revoke_council_consent(page) -> None:
         "button", name="Revoke consent for Riverside Council to see social care records"
     )
     button.click()
+    # The check step says what changes before anything does.
+    page.wait_for_url("**/revoke/")
+    assert "will no longer be able to see your social care records" in page.content()
+    page.get_by_role("button", name="Yes, take back consent").click()
     page.wait_for_url("**/my-data/#consents")
 
 
@@ -215,6 +219,9 @@ def test_the_demo_region_signs_in_revokes_and_passes_axe(new_page):
     before = current.count()
     assert before, "the demo citizen has no consent to take back"
     page.locator("#consents-table").get_by_role("button", name="Revoke").first.click()
+    page.wait_for_url("**/revoke/")
+    check_accessibility(page, "the check step before taking back a consent")
+    page.get_by_role("button", name="Yes, take back consent").click()
     page.wait_for_url("**/my-data/#consents")
     assert "can no longer see" in page.locator(".govuk-notification-banner--success").inner_text()
     assert current.count() == before - 1

@@ -40,6 +40,10 @@ def alex_morgans_right() -> Right:
 def ask_for_care_elsewhere(page) -> None:
     page.goto("/waits/")
     page.get_by_role("button", name="Ask for care elsewhere").click()
+    # The check step says what happens next before anything is asked.
+    page.wait_for_url("**/waits/ask/**")
+    assert "The region must offer an appointment" in page.content()
+    page.get_by_role("button", name="Yes, ask for care elsewhere").click()
     page.wait_for_url("**/waits/#wait-*")
     banner = page.locator(".govuk-notification-banner--success")
     assert "You have asked for care elsewhere" in banner.inner_text()

@@ -120,7 +120,7 @@ def test_citizen_sees_a_breached_wait_with_the_button(patient, breached):
     assert f"{deadline.day} {deadline:%B %Y}" in html
     assert "130 days (the guarantee allows 126)" in html
     assert breached.scheme.right_on_breach in html
-    assert f'action="/waits/ask/{breached.pk}/rtt/"' in html
+    assert f'href="/waits/ask/{breached.pk}/rtt/"' in html
     assert "Ask for care elsewhere" in html
     # Looking at your own waits is not written to your audit trail.
     assert not AuditEvent.objects.filter(person=patient, action="read").exists()
@@ -194,7 +194,9 @@ def test_asking_for_care_elsewhere_creates_the_request(patient, breached):
 def test_asking_needs_a_post_and_a_breach(clinician, patient, hospital):
     running = open_rtt(clinician, patient, hospital, referred_days_ago=20)
     client = logged_in(patient.user)
-    assert client.get(f"/waits/ask/{running.pk}/rtt/").status_code == 405
+    checked = client.get(f"/waits/ask/{running.pk}/rtt/", follow=True)
+    assert "Care elsewhere cannot be asked for on this wait now." in page(checked)
+    assert not Right.objects.exists()
     response = client.post(f"/waits/ask/{running.pk}/rtt/", follow=True)
     assert "once the guarantee for this stage is broken" in page(response)
     assert not Right.objects.exists()

@@ -113,7 +113,7 @@ def test_my_data_shows_everything_held(client, citizen, staff_role):
             assert section.title.replace("'", "&#x27;") in html
     assert "Hello there" in html
     assert 'href="/my-data/download.json"' in html
-    assert f'action="/my-data/consents/{consent.pk}/revoke/"' in html
+    assert f'href="/my-data/consents/{consent.pk}/revoke/"' in html
     # Looking at your own record is not written to your audit trail.
     assert not AuditEvent.objects.filter(person=citizen, action="read").exists()
 
@@ -163,7 +163,7 @@ def test_proxy_who_may_act_sees_their_data_and_can_revoke(client, citizen):
     html = page(response)
     assert_escaped(html)
     assert "Data about" in html and "Acting as carer" in html
-    assert f'action="/my-data/{cared_for.pk}/consents/{consent.pk}/revoke/"' in html
+    assert f'href="/my-data/{cared_for.pk}/consents/{consent.pk}/revoke/"' in html
     assert "Give an organisation consent" in html
     assert f'href="/my-data/{cared_for.pk}/download.json"' in html
     # A proxy's look is someone else's look: it is audited.
@@ -312,10 +312,12 @@ def test_revoke_works_by_post_with_the_csrf_token(citizen):
     assert url not in html
 
 
-def test_revoke_is_only_a_post(client, citizen):
+def test_revoke_changes_nothing_until_the_check_page_is_answered(client, citizen):
     consent = factories.ConsentFactory(person=citizen)
     client.force_login(citizen.user)
-    assert client.get(f"/my-data/consents/{consent.pk}/revoke/").status_code == 405
+    assert client.get(f"/my-data/consents/{consent.pk}/revoke/").status_code == 200
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
 
 
 def test_revoking_someone_elses_consent_is_not_found(citizen):

@@ -215,7 +215,7 @@ def waits_for_person(person: Person) -> QuerySet[Pathway]:
     return (
         Pathway.objects.filter(person=person)
         .select_related("scheme", "provider")
-        .prefetch_related("events", "rights__offered_provider")
+        .prefetch_related("events", "rights__offered_provider__locality")
         .order_by("-created_at")
     )
 

@@ -9,7 +9,7 @@ stored StageRecord, which only chooses the rows of the worklist.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -278,6 +278,13 @@ class WaitDisplay:
     def is_open(self) -> bool:
         return any(stage.is_open for stage in self.stages)
 
+    @property
+    def needs_action(self) -> bool:
+        """An offer to answer, or a missed deadline with its "Ask for care elsewhere"."""
+        return any(
+            stage.can_ask or stage.right_status == RightStatus.OFFERED for stage in self.stages
+        )
+
 
 def _waits_access(request: HttpRequest, person_id, *, what: str) -> tuple[Actor, Access]:
     """The signed-in citizen's own waits, or those of someone they act for (as My data)."""
@@ -305,8 +312,9 @@ def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
         )
         for pathway in waits_for_person(access.person)
     ]
-    # Waits past their deadline first, then the ones still running, then those that ended.
-    waits.sort(key=lambda wait: (not wait.is_breached, not wait.is_open))
+    # What needs an answer first (an offer, a missed deadline to ask about), then the other
+    # waits past their deadline, then the ones still running, then those that ended.
+    waits.sort(key=lambda wait: (not wait.needs_action, not wait.is_breached, not wait.is_open))
     own = actor.own_person
     context = {
         "access": access,
@@ -318,36 +326,68 @@ def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
     return render(request, "guarantees/my_waits.html", context)
 
 
-def _citizen_pathway(request: HttpRequest, pathway_id) -> tuple[Actor, Pathway]:
+def _citizen_pathway(request: HttpRequest, pathway_id) -> tuple[Actor, Pathway, Access]:
     """A wait of the person, or of someone they manage, for them to act on: checked here, and
-    audited once, by the action that changes it."""
-    pathway = Pathway.objects.filter(pk=pathway_id).only("pk", "person_id").first()
+    audited once, by the action that changes it (a page shown audits its look)."""
+    pathway = (
+        Pathway.objects.filter(pk=pathway_id)
+        .select_related("scheme", "provider")
+        .prefetch_related("events", "rights")
+        .first()
+    )
     if pathway is None:
         raise PersonNotFound
     actor = Actor.for_web(request)
-    citizen_access(actor, pathway.person_id, category=RecordCategory.HEALTH, write=True)
-    return actor, pathway
+    access = citizen_access(actor, pathway.person_id, category=RecordCategory.HEALTH, write=True)
+    return actor, pathway, access
 
 
+@never_cache
 @login_required
-@require_POST
 def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
-    """The one-step button: ask for care elsewhere once a stage has missed its deadline."""
-    actor, pathway = _citizen_pathway(request, pathway_id)
-    try:
-        right = actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage)
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _(
-                "You have asked for care elsewhere. The region must reply by %(date)s. "
-                "We will tell you as soon as there is an offer."
+    """Asking for care elsewhere once a stage has missed its deadline, with a check step: the
+    page says what happens next (GET), its button asks (POST). No JavaScript needed."""
+    actor, pathway, access = _citizen_pathway(request, pathway_id)
+    back = _my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}"
+    if request.method == "POST":
+        try:
+            right = actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage)
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "You have asked for care elsewhere. The region must reply by %(date)s. "
+                    "We will tell you as soon as there is an offer."
+                )
+                % {"date": long_date(right.respond_by)},
             )
-            % {"date": long_date(right.respond_by)},
-        )
-    return redirect(_my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}")
+        return redirect(back)
+    today = timezone.localdate()
+    shown = next(
+        (
+            display
+            for display in stage_displays(pathway, today, can_ask=True)
+            if display.code == stage and display.can_ask
+        ),
+        None,
+    )
+    if shown is None:
+        messages.error(request, _("Care elsewhere cannot be asked for on this wait now."))
+        return redirect(back)
+    audit_look(actor, access, what="wait: asking for care elsewhere")
+    rules = scheme_rules(pathway.scheme.code)
+    context = {
+        "access": access,
+        "person": access.person,
+        "pathway": pathway,
+        "stage": shown,
+        "respond_by": today + timedelta(days=pathway.scheme.response_days),
+        "lapses": "declined_alternative" in rules.stage(stage).lapse_events,
+        "back_url": back,
+    }
+    return render(request, "guarantees/ask.html", context)
 
 
 def _citizen_right(request: HttpRequest, right_id) -> tuple[Actor, Right, Access]:

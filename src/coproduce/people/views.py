@@ -24,7 +24,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from coproduce import registry
 from coproduce.errors import ActionError
@@ -41,6 +40,7 @@ from .access import (
     audit_look,
     categories_to_act_on_behalf,
     citizen_access,
+    current_consents,
 )
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
 from .queries import organisations, personal_data
@@ -358,27 +358,47 @@ def download_my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     return response
 
 
+@never_cache
 @login_required
-@require_POST
 def revoke_consent(request: HttpRequest, consent_id: int, person_id=None) -> HttpResponse:
-    """Take a consent back: it ends at once. Someone else's consent is "not found"."""
+    """Take a consent back, with a check step: the page says what changes (GET), its button
+    takes it back at once (POST). Someone else's consent is "not found"."""
     actor = Actor.for_web(request)
-    try:
-        consent = actions.revoke_consent(actor, consent_id=consent_id)
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You took back consent. %(organisation)s can no longer see %(category)s records.")
-            % {
-                "organisation": consent.organisation.name,
-                "category": consent.get_category_display().lower(),
-            },
-        )
     if person_id is None:
-        return redirect(reverse("people:my-data") + "#consents")
-    return redirect(reverse("people:my-data-for", kwargs={"person_id": person_id}) + "#consents")
+        back = reverse("people:my-data") + "#consents"
+    else:
+        back = reverse("people:my-data-for", kwargs={"person_id": person_id}) + "#consents"
+    if request.method == "POST":
+        try:
+            consent = actions.revoke_consent(actor, consent_id=consent_id)
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("You took back consent. %(organisation)s can no longer see %(category)s records.")
+                % {
+                    "organisation": consent.organisation.name,
+                    "category": consent.get_category_display().lower(),
+                },
+            )
+        return redirect(back)
+    consent = Consent.objects.select_related("organisation").filter(pk=consent_id).first()
+    if consent is None or (person_id is not None and consent.person_id != person_id):
+        raise PersonNotFound
+    access = citizen_access(actor, consent.person_id, write=True)
+    if not current_consents(timezone.now()).filter(pk=consent.pk).exists():
+        messages.error(request, _("This consent has already ended."))
+        return redirect(back)
+    audit_look(actor, access, what="consent (taking it back)")
+    context = {
+        "access": access,
+        "person": access.person,
+        "consent": consent,
+        "category": consent.get_category_display().lower(),
+        "back_url": back,
+    }
+    return render(request, "people/revoke_consent.html", context)
 
 
 # --- The staff view of a person --------------------------------------------------------
