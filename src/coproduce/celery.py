@@ -13,7 +13,10 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def schedule_module_tasks(sender: Celery, **_) -> None:
-    """The beat schedule is every module's periodic tasks (their manifests)."""
+    """The beat schedule is the core's (settings) and every module's periodic tasks (their
+    manifests)."""
+    from django.conf import settings
+
     from coproduce import modules
 
-    sender.conf.beat_schedule = modules.beat_schedule()
+    sender.conf.beat_schedule = {**settings.CELERY_BEAT_SCHEDULE, **modules.beat_schedule()}

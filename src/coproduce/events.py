@@ -1,58 +1,138 @@
-"""Domain events: publish after the transaction commits, subscribe by name.
+"""Domain events: a catalogue of the facts modules announce, written to the outbox in the
+transaction that made them true, and delivered at least once to whoever subscribed.
 
-A module announces a fact (`publish("guarantee.breached", pathway_id=...)`); any module that
-cares subscribes by name, or by a pattern such as "guarantee.*". Nothing is delivered if the
-transaction rolls back, so a subscriber never sees a fact that did not happen.
+A module declares its events in its own `domain_events.py` and registers them from
+`AppConfig.ready()` (`events.declare(*domain_events.EVENTS)`); `publish` refuses a name that
+is not in the catalogue, or a payload whose fields are not the declared ones, so the
+catalogue (and the table in docs/architecture.md, checked by a test) stays true.
+
+A subscriber (`@events.subscribe("consent.*")`) is called with an `Event` after the
+transaction commits, by the `coproduce.outbox` delivery task, and again by its sweep if that
+delivery failed or never ran (the process died after commit). It may hear one event more than
+once, so it de-duplicates by `event.id`. Nothing is delivered if the transaction rolls back.
 """
 
 import fnmatch
-import logging
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 
-logger = logging.getLogger(__name__)
+@dataclass(frozen=True)
+class EventType:
+    """One fact a module announces: `fields` maps each payload field to what it holds."""
 
-Handler = Callable[["Event"], Any]
+    name: str
+    meaning: str
+    fields: Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Event:
+    """What a subscriber receives. `id` is the same on every delivery of one event."""
+
+    id: int
     name: str
     payload: dict[str, Any]
+    published_at: datetime
 
 
-_subscriptions: list[tuple[str, Handler]] = []
+Handler = Callable[[Event], Any]
 
 
-def subscribe(pattern: str) -> Callable[[Handler], Handler]:
-    """Decorator: call the handler with every event whose name matches the pattern."""
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    pattern: str
+    handler: Handler
+
+
+class UnknownEvent(LookupError):
+    """A name that no module declared: declare it in the module's domain_events.py."""
+
+
+class WrongPayload(TypeError):
+    """A payload whose fields are not the declared ones, or that is not plain JSON."""
+
+
+_catalogue: dict[str, EventType] = {}
+_subscriptions: dict[str, Subscription] = {}
+
+
+def declare(*event_types: EventType) -> None:
+    for event_type in event_types:
+        known = _catalogue.get(event_type.name)
+        if known is not None and known != event_type:
+            raise ValueError(f"The event {event_type.name} is declared twice, differently.")
+        _catalogue[event_type.name] = event_type
+
+
+def catalogue() -> list[EventType]:
+    return sorted(_catalogue.values(), key=lambda event_type: event_type.name)
+
+
+def subscribe(pattern: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
+    """Decorator: call the handler with every event whose name matches the pattern.
+
+    Deliveries are recorded per subscriber under `name` (by default the handler's module and
+    qualified name), so keep it stable: a renamed subscriber is a new one, and the old
+    name's undelivered events fail until it is back."""
 
     def register(handler: Handler) -> Handler:
-        if (pattern, handler) not in _subscriptions:
-            _subscriptions.append((pattern, handler))
+        subscription = Subscription(
+            name=name or f"{handler.__module__}.{handler.__qualname__}",
+            pattern=pattern,
+            handler=handler,
+        )
+        known = _subscriptions.get(subscription.name)
+        if known is not None and known != subscription:
+            raise ValueError(f"Another subscriber is already named {subscription.name}.")
+        _subscriptions[subscription.name] = subscription
         return handler
 
     return register
 
 
 def unsubscribe(pattern: str, handler: Handler) -> None:
-    _subscriptions.remove((pattern, handler))
+    for name, subscription in list(_subscriptions.items()):
+        if subscription.pattern == pattern and subscription.handler == handler:
+            del _subscriptions[name]
+
+
+def subscriber(name: str) -> Subscription | None:
+    return _subscriptions.get(name)
+
+
+def subscribers_of(event_name: str) -> list[str]:
+    return sorted(
+        name
+        for name, subscription in _subscriptions.items()
+        if fnmatch.fnmatchcase(event_name, subscription.pattern)
+    )
 
 
 def publish(name: str, /, **payload: Any) -> None:
-    """Deliver the event to its subscribers once the current transaction commits."""
-    event = Event(name=name, payload=payload)
-    transaction.on_commit(lambda: _deliver(event))
+    """Write the event to the outbox in the current transaction, for delivery after commit.
 
+    Outside a transaction (autocommit) the event is written on its own, straight after the
+    change that came before it: actions are `@transaction.atomic`, so theirs are one. An
+    event nobody subscribes to is checked and then dropped: there is no one to deliver to.
+    """
+    event_type = _catalogue.get(name)
+    if event_type is None:
+        raise UnknownEvent(f"No module declares the event {name!r}.")
+    if set(payload) != set(event_type.fields):
+        missing = sorted(set(event_type.fields) - set(payload))
+        unexpected = sorted(set(payload) - set(event_type.fields))
+        raise WrongPayload(f"{name}: missing fields {missing}, unexpected fields {unexpected}.")
+    try:
+        json.dumps(payload)
+    except (TypeError, ValueError) as error:
+        raise WrongPayload(f"{name}: the payload must be plain JSON ({error}).") from error
+    names = subscribers_of(name)
+    if names:
+        from coproduce.outbox import delivery
 
-def _deliver(event: Event) -> None:
-    for pattern, handler in list(_subscriptions):
-        if fnmatch.fnmatchcase(event.name, pattern):
-            try:
-                handler(event)
-            except Exception:
-                # One failing subscriber must not stop the others hearing the fact.
-                logger.exception("Subscriber %r failed on %s", handler, event.name)
+        delivery.record(name, payload, names)

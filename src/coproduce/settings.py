@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "coproduce.outbox",
     "coproduce.people",
     "coproduce.messaging",
     *COPRODUCE_MODULES,
@@ -184,7 +185,15 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# `celery beat`'s schedule is built from the modules' manifests (coproduce/celery.py).
+# `celery beat` runs the core's tasks here and the modules' periodic tasks from their
+# manifests (coproduce/celery.py adds them).
+CELERY_BEAT_SCHEDULE = {
+    # Domain events whose delivery failed, or never ran because a process died after commit.
+    "outbox-deliver-due-events": {
+        "task": "coproduce.outbox.tasks.deliver_due_events",
+        "schedule": 60.0,
+    },
+}
 
 CACHES = {
     "default": (

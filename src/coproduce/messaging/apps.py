@@ -8,11 +8,12 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages to people"
 
     def ready(self) -> None:
-        from coproduce import registry
+        from coproduce import events, registry
         from coproduce.web import tiles as home_tiles
 
-        from . import tiles
+        from . import domain_events, tiles
 
+        events.declare(*domain_events.EVENTS)
         registry.register_api_router("coproduce.messaging.api.router")
         registry.register_personal_data(
             registry.PersonalDataSection(

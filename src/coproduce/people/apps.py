@@ -7,10 +7,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "People, organisations, consent and audit"
 
     def ready(self) -> None:
-        from coproduce import registry
+        from coproduce import events, registry
 
-        from . import demo
+        from . import demo, domain_events
 
+        events.declare(*domain_events.EVENTS)
         registry.register_demo_generator("people", demo.generate, order=0)
         registry.register_api_router("coproduce.people.api.router")
         for section in (
