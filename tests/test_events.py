@@ -4,11 +4,13 @@ catalogue."""
 
 import datetime as dt
 import re
+import threading
+import time
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from coproduce import events
@@ -173,6 +175,68 @@ def test_patterns_choose_what_a_subscriber_hears(subscribe, consent):
     assert consents.names == ["consent.revoked"]
     assert people.events == []
     assert OutboxDelivery.objects.get().subscriber == "test-consents"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_deliver_an_event_once(consent):
+    calls = []
+
+    def slow(event):
+        calls.append(event.id)
+        time.sleep(0.3)
+
+    events.subscribe("consent.revoked", name="test-slow")(slow)
+    start = threading.Barrier(2)
+    delivered = []
+
+    def sweep():
+        try:
+            start.wait()
+            delivered.append(sweep_after_the_grace())
+        finally:
+            connections.close_all()
+
+    try:
+        with mock.patch.object(delivery, "schedule_delivery"):
+            revoke(consent)
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        events.unsubscribe("consent.revoked", slow)
+    assert len(calls) == 1
+    assert sorted(delivered) == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivered_events_are_forgotten_after_a_week_and_undelivered_ones_kept(subscribe, consent):
+    failing = subscribe("consent.*", "test-open-data")
+    failing.failures_left = 100
+    subscribe("consent.revoked", "test-notices")
+    revoke(consent)
+    week_later = timezone.now() + delivery.KEEP_DELIVERED + dt.timedelta(minutes=1)
+    delivery.deliver_due(as_of=week_later)
+    assert OutboxEvent.objects.count() == 1
+    failing.failures_left = 0
+    delivery.deliver_due(as_of=week_later + dt.timedelta(hours=2))
+    assert not OutboxEvent.objects.exists()
+
+
+def test_a_subscription_that_matches_no_declared_event_fails_the_checks():
+    def typo(event):
+        pass
+
+    assert events.check_subscriptions(None) == []
+    events.subscribe("guarantees.*", name="test-typo")(typo)
+    try:
+        errors = events.check_subscriptions(None)
+    finally:
+        events.unsubscribe("guarantees.*", typo)
+    assert [error.id for error in errors] == ["coproduce.E020"]
+    assert "test-typo" in errors[0].msg
 
 
 @pytest.mark.django_db

@@ -113,6 +113,22 @@ def subscribers_of(event_name: str) -> list[str]:
     )
 
 
+def check_subscriptions(app_configs, **kwargs) -> list:
+    """A pattern that matches no declared event is a typo that would hear nothing, silently."""
+    from django.core import checks
+
+    return [
+        checks.Error(
+            f"The subscriber {subscription.name} listens for {subscription.pattern!r}, "
+            "which matches no declared event.",
+            hint="Subscribe to a name in the catalogue (docs/architecture.md), or declare it.",
+            id="coproduce.E020",
+        )
+        for subscription in _subscriptions.values()
+        if not any(fnmatch.fnmatchcase(name, subscription.pattern) for name in _catalogue)
+    ]
+
+
 def publish(name: str, /, **payload: Any) -> None:
     """Write the event to the outbox in the current transaction, for delivery after commit.
 
