@@ -4,15 +4,17 @@ waiting list is in the header only for staff of a provider with waits."""
 
 import datetime as dt
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.errors import RuleViolation
 from coproduce.guarantees import actions
-from coproduce.guarantees.models import Right
+from coproduce.guarantees.models import Right, StageRecord
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation, Role
 from tests import factories
@@ -145,3 +147,13 @@ def test_the_waiting_list_is_in_the_header_only_for_staff_of_a_provider_with_wai
     assert worklist not in html
     # Statistics and the person search are everyone's on staff.
     assert f'href="{reverse("guarantees:statistics")}"' in html and "Find a person" in html
+
+
+def test_nobody_in_the_demo_waits_months_for_a_three_day_assessment(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", people=600, seed=3, stdout=StringIO())
+    assessments = StageRecord.objects.filter(stage="assessment", start__isnull=False)
+    still_waiting = assessments.filter(end__isnull=True)
+    assert still_waiting.exists()  # some contacts are waiting for their assessment...
+    longest = max(TODAY - record.start for record in still_waiting)
+    assert longest <= dt.timedelta(days=28)  # ...but only for days or weeks

@@ -211,6 +211,7 @@ def rtt_events(rng, today: date, provider_code: str) -> list[tuple[str, date]]:
 
 
 ASSESSMENT_DAYS = ((0, 38), (1, 25), (2, 15), (3, 12), (4, 5), (5, 3), (7, 2))
+UNASSESSED_AT_MOST = timedelta(days=28)
 
 
 def care_guarantee_events(
@@ -227,7 +228,9 @@ def care_guarantee_events(
     events.append(("contact_answered", answered))
     days, weights = zip(*ASSESSMENT_DAYS, strict=True)
     assessed = contact + timedelta(days=rng.choices(days, weights)[0])
-    if rng.random() < 0.005:  # never assessed: a wait long past its deadline
+    # Not assessed yet: a recent contact, some days or weeks past its 3-day deadline. A real
+    # practice assesses or closes a contact within weeks; nobody waits a year for one.
+    if today - contact <= UNASSESSED_AT_MOST and rng.random() < 0.1:
         return [(kind, day) for kind, day in events if day <= today]
     events.append(("assessment", assessed))
     if rng.random() >= REFERRED_ON.get(service, 0.0):
