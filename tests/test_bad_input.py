@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from coproduce import api
+from coproduce import api, listing
 from coproduce.people import actions
 from coproduce.people.access import Actor
 from coproduce.people.models import ApiToken, Consent, Person, Role
@@ -308,7 +308,7 @@ def test_the_openapi_schema_documents_the_bounds(client):
     parameters = {
         p["name"]: p["schema"] for p in schema["paths"]["/api/people"]["get"]["parameters"]
     }
-    assert parameters["offset"]["maximum"] == api.MAX_OFFSET
+    assert parameters["offset"]["maximum"] == listing.MAX_OFFSET
     revoke = schema["paths"]["/api/consents/{consent_id}/revoke"]["post"]["parameters"][0]
     assert revoke["schema"]["maximum"] == api.MAX_ID
     assert {"413", "429"} <= set(schema["paths"]["/api/people"]["post"]["responses"])

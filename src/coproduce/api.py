@@ -62,8 +62,6 @@ def _storable(value: Any) -> Any:
 # Query and path parameters: ids of rows, and text.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str, AfterValidator(_safe_text)]
-# How far into a list a page may start.
-MAX_OFFSET = 1_000_000
 
 
 class InputSchema(Schema):

@@ -73,11 +73,11 @@ def signed_in(user) -> Client:
 def subjects_listed(client: Client, person) -> set[str]:
     response = client.get(f"/api/people/{person.pk}/messages")
     assert response.status_code == 200, response.content
-    return {message["subject"] for message in response.json()}
+    return {message["subject"] for message in response.json()["results"]}
 
 
 def test_the_wait_message_is_a_health_message(patient):
-    listed = signed_in(patient.user).get(f"/api/people/{patient.pk}/messages").json()
+    listed = signed_in(patient.user).get(f"/api/people/{patient.pk}/messages").json()["results"]
     assert {m["subject"]: m["category"] for m in listed} == {
         HEALTH_SUBJECT: "health",
         CORE_SUBJECT: None,

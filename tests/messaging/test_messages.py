@@ -157,7 +157,9 @@ def test_the_person_sees_their_messages_and_staff_send_through_the_api(
     citizen.force_login(care.person.user)
     listed = citizen.get(url)
     assert listed.status_code == 200
-    assert [(m["subject"], m["status"]) for m in listed.json()] == [("Hello", "sent")]
+    assert listed.json()["count"] == 1
+    assert [(m["subject"], m["status"]) for m in listed.json()["results"]] == [("Hello", "sent")]
+    assert citizen.get(f"{url}?limit=101").status_code == 400
 
 
 class FakeNotifyClient:

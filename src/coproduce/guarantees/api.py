@@ -17,10 +17,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from coproduce.api import ERROR_RESPONSES, MAX_OFFSET, Id, InputSchema, actor_for, error_response
+from coproduce.api import ERROR_RESPONSES, Id, InputSchema, actor_for, error_response
 from coproduce.errors import ActionError, InvalidInput, NotAllowed
+from coproduce.listing import API_LIMIT, Limit, Offset, PeopleShown, page_for_api
 from coproduce.people.access import (
     Actor,
     PersonNotFound,
@@ -30,7 +31,6 @@ from coproduce.people.access import (
 )
 from coproduce.people.api import OnBehalfIn
 from coproduce.people.models import RecordCategory
-from coproduce.people.queries import audit_listing
 
 from . import actions, imports
 from .models import Pathway, PathwayEvent, Right, Scheme
@@ -333,6 +333,10 @@ def _visible_people(actor: Actor) -> Q:
     return Q(person__in=people_visible_to(actor, RecordCategory.HEALTH))
 
 
+def _why_listed(actor: Actor) -> str:
+    return "On the organisation's waiting list" if actor.is_staff_member else "Acting for them"
+
+
 @contextmanager
 def _fields_named(**names: str) -> Iterator[None]:
     """Name an action's field errors as this API's fields are named."""
@@ -392,8 +396,8 @@ def list_pathways(
     request: HttpRequest,
     provider_id: Id | None = None,
     person_id: UUID | None = None,
-    limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: Limit = API_LIMIT,
+    offset: Offset = 0,
 ):
     actor = actor_for(request)
     found = Pathway.objects.filter(_visible_people(actor))
@@ -402,19 +406,20 @@ def list_pathways(
     if person_id is not None:
         found = found.filter(person_id=person_id)
     found = found.order_by("-created_at", "pk")
-    page = list(
-        found.select_related("scheme", "provider", "person").prefetch_related("events")[
-            offset : offset + limit
-        ]
-    )
-    audit_listing(
-        actor,
-        list({pathway.person_id: pathway.person for pathway in page}.values()),
-        what="waits (list)",
-        why="On the organisation's waiting list" if actor.is_staff_member else "Acting for them",
+    found = found.select_related("scheme", "provider", "person").prefetch_related("events")
+    shown = PeopleShown(
+        what="waits (list)", why=_why_listed(actor), person=lambda pathway: pathway.person
     )
     today = timezone.localdate()
-    return {"count": found.count(), "results": [_summary_out(p, today) for p in page]}
+    return page_for_api(
+        request,
+        actor,
+        found,
+        shown,
+        limit=limit,
+        offset=offset,
+        row=lambda pathway: _summary_out(pathway, today),
+    )
 
 
 @router.post(
@@ -519,8 +524,8 @@ def ask_for_care_elsewhere(request: HttpRequest, pathway_id: UUID, payload: Care
 def list_rights(
     request: HttpRequest,
     status: RightStatus | None = None,
-    limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: Limit = API_LIMIT,
+    offset: Offset = 0,
 ):
     actor = actor_for(request)
     visible = Pathway.objects.filter(_visible_people(actor))
@@ -530,15 +535,21 @@ def list_rights(
     if status is not None:
         found = found.filter(_status_filter(status))
     found = found.order_by("-created_at", "pk")
-    page = list(found[offset : offset + limit])
-    audit_listing(
-        actor,
-        list({right.pathway.person_id: right.pathway.person for right in page}.values()),
+    shown = PeopleShown(
         what="rights to care elsewhere (list)",
-        why="On the organisation's waiting list" if actor.is_staff_member else "Acting for them",
+        why=_why_listed(actor),
+        person=lambda right: right.pathway.person,
     )
     today = timezone.localdate()
-    return {"count": found.count(), "results": [_right_out(right, today) for right in page]}
+    return page_for_api(
+        request,
+        actor,
+        found,
+        shown,
+        limit=limit,
+        offset=offset,
+        row=lambda right: _right_out(right, today),
+    )
 
 
 def _status_filter(status: RightStatus) -> Q:

@@ -3,7 +3,7 @@ elsewhere in one step), and for staff the waiting-list worklist, a pathway's eve
 opening a wait, offering care elsewhere and recording treatment there.
 
 Views are thin: every look at a person goes through access_person (which applies the access
-rule and writes the audit row) or, for lists, audit_listing; every change through
+rule and writes the audit row) or, for lists, coproduce.listing; every change through
 guarantees.actions. The clocks shown are live (evaluated now from the events), never the
 stored StageRecord, which only chooses the rows of the worklist.
 """
@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ActionError
+from coproduce.listing import PeopleShown, page_for_site
 from coproduce.people.access import (
     Access,
     Actor,
@@ -38,7 +38,7 @@ from coproduce.people.access import (
     person_access,
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
-from coproduce.people.queries import audit_listing, people_acted_for
+from coproduce.people.queries import people_acted_for
 from coproduce.web.forms import OnBehalfForm
 from coproduce.web.pagination import page_links
 
@@ -508,8 +508,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
     provider_ids = organisation_and_children([provider.pk])
     today = timezone.localdate()
 
-    requests_page = Paginator(open_requests(actor, provider_ids), WORKLIST_PAGE_SIZE).get_page(
-        request.GET.get("requests_page")
+    why = f"Listed on the waiting list of {provider.name}"[:300]
+    requests_page = page_for_site(
+        request,
+        actor,
+        open_requests(actor, provider_ids),
+        PeopleShown(
+            what="name and request for care elsewhere (waiting list worklist)",
+            why=why,
+            person=lambda right: right.pathway.person,
+        ),
+        per_page=WORKLIST_PAGE_SIZE,
+        parameter="requests_page",
     )
     request_rows = []
     for right in requests_page.object_list:
@@ -526,10 +536,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
             )
         )
 
-    waits_page = Paginator(
-        worklist_candidates(actor, provider_ids, today), WORKLIST_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    records = list(waits_page.object_list)
+    waits_page = page_for_site(
+        request,
+        actor,
+        worklist_candidates(actor, provider_ids, today),
+        PeopleShown(
+            what="name and wait (waiting list worklist)",
+            why=why,
+            person=lambda record: record.pathway.person,
+        ),
+        per_page=WORKLIST_PAGE_SIZE,
+    )
+    records = waits_page.object_list
     pathways = list({record.pathway_id: record.pathway for record in records}.values())
     prefetch_related_objects(pathways, "events")
     live = {
@@ -541,14 +559,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         for record in records
     ]
 
-    people = {row.right.pathway.person_id: row.right.pathway.person for row in request_rows}
-    people |= {record.pathway.person_id: record.pathway.person for record in records}
-    audit_listing(
-        actor,
-        list(people.values()),
-        what="name and wait (waiting list worklist)",
-        why=f"Listed on the waiting list of {provider.name}"[:300],
-    )
     context = {
         "providers": providers,
         "provider": provider,

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from coproduce.api import ERROR_RESPONSES, InputSchema, actor_for
-from coproduce.people.access import access_person
+from coproduce.listing import API_LIMIT, Limit, Offset, RecordShown, page_for_api
+from coproduce.people.access import person_access
 from coproduce.people.models import Channel, RecordCategory
 
 from . import actions, queries
@@ -50,11 +51,24 @@ class MessageOut(Schema):
     sent_at: datetime | None
 
 
-@router.get("/people/{person_id}/messages", response={200: list[MessageOut], **ERROR_RESPONSES})
-def list_messages(request: HttpRequest, person_id: UUID):
+class MessagePage(Schema):
+    count: int
+    results: list[MessageOut]
+
+
+@router.get(
+    "/people/{person_id}/messages",
+    response={200: MessagePage, **ERROR_RESPONSES},
+    summary="The person's messages you may read, newest first",
+)
+def list_messages(
+    request: HttpRequest, person_id: UUID, limit: Limit = API_LIMIT, offset: Offset = 0
+):
     actor = actor_for(request)
-    access = access_person(actor, person_id, what="messages")
-    return list(queries.messages_seen_by(actor, access.person))
+    access = person_access(actor, person_id)
+    found = queries.messages_seen_by(actor, access.person)
+    shown = RecordShown(access=access, what="messages")
+    return page_for_api(request, actor, found, shown, limit=limit, offset=offset)
 
 
 @router.post(

@@ -9,8 +9,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticValidationError
 
-from coproduce.api import ERROR_RESPONSES, MAX_OFFSET, Id, InputSchema, RateLimit, Text, actor_for
+from coproduce.api import ERROR_RESPONSES, Id, InputSchema, RateLimit, Text, actor_for
 from coproduce.errors import NotAllowed, invalid_fields
+from coproduce.listing import API_LIMIT, Limit, Offset, PeopleShown, page_for_api
 
 from . import actions, queries
 from .access import AskedBy, access_as_citizen, access_person
@@ -283,16 +284,15 @@ def get_organisation(request: HttpRequest, organisation_id: Id):
 def list_people(
     request: HttpRequest,
     search: Annotated[Text, Query("", max_length=100)] = "",
-    limit: int = Query(25, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: Limit = API_LIMIT,
+    offset: Offset = 0,
 ):
     actor = actor_for(request)
     if not actor.is_staff_member:
         raise NotAllowed("Only staff of an organisation can list people.")
     people = queries.people_in_care_of(actor, search=search)
-    page = list(people[offset : offset + limit])
-    queries.audit_listing(actor, page, what="name and date of birth (list)")
-    return {"count": people.count(), "results": page}
+    shown = PeopleShown(what="name and date of birth (list)")
+    return page_for_api(request, actor, people, shown, limit=limit, offset=offset)
 
 
 @router.post(

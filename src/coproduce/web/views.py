@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -17,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from coproduce import modules, ratelimit
 from coproduce.api import api_not_found
 from coproduce.errors import Throttled
+from coproduce.listing import PeopleShown, page_for_site
 from coproduce.people.access import Actor, current_care_relationships
 from coproduce.people.models import Person, Role
 from coproduce.people.queries import (
-    audit_listing,
     current_consents_for_person,
     people_acted_for,
     people_in_care_of,
@@ -31,6 +30,14 @@ from .forms import CaseloadSearchForm, NewPasswordForm, SignInForm
 from .pagination import page_links
 
 CASELOAD_PAGE_SIZE = 25
+# The NHS number is listed only for people the actor has a health basis for.
+CASELOAD_SHOWN = PeopleShown(
+    what=lambda person: (
+        "name, date of birth and NHS number (caseload list)"
+        if person.nhs_number_shown
+        else "name and date of birth (caseload list)"
+    )
+)
 
 
 def _public_pages() -> list[dict[str, str]]:
@@ -137,20 +144,8 @@ def _staff_home(actor: Actor, request: HttpRequest) -> dict:
         found = people_in_care_of(actor, search=search)
     else:
         search, found = "", Person.objects.none()
-    paginator = Paginator(found, CASELOAD_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    people = list(page.object_list)
-    # The NHS number is listed only for people the actor has a health basis for.
-    audit_listing(
-        actor,
-        [person for person in people if person.nhs_number_shown],
-        what="name, date of birth and NHS number (caseload list)",
-    )
-    audit_listing(
-        actor,
-        [person for person in people if not person.nhs_number_shown],
-        what="name and date of birth (caseload list)",
-    )
+    page = page_for_site(request, actor, found, CASELOAD_SHOWN, per_page=CASELOAD_PAGE_SIZE)
+    people = page.object_list
     return {
         "roles": sorted(actor.roles, key=lambda role: (role.organisation.name, role.kind)),
         "search": search,
