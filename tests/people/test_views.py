@@ -143,7 +143,7 @@ def test_my_data_lists_every_audit_event_of_the_person(client, citizen, staff_ro
     html = page(client.get("/my-data/"))
     events = AuditEvent.objects.filter(person=citizen)
     assert events.count() == 7
-    assert "7 entries in the audit trail" in html
+    assert "7 times the record was opened or changed" in html
     for what in whats:
         escaped = what.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;")
         assert f"Looked at: {escaped}" in html

@@ -82,6 +82,11 @@ def people_in_care_of(actor: Actor, *, search: str = "") -> QuerySet[Person]:
     return people.order_by("family_name", "given_name", "id")
 
 
+def is_listing(what: str) -> bool:
+    """Whether an audit row's `what` is an appearance in a list (see audit_listing)."""
+    return what.endswith("list)") or "list (" in what
+
+
 def audit_listing(
     actor: Actor,
     people: list[Person],
@@ -89,7 +94,15 @@ def audit_listing(
     what: str,
     why: str = "Listed in the organisation's caseload",
 ) -> None:
-    """A list of names is a look at each record in it."""
+    """A list of names is a look at each record in it. `what` ends by saying it was a list
+    ("... (caseload list)"): My data groups a person's appearances in lists (is_listing) apart
+    from the times their record was opened."""
+    # Whose list it was, when the actor works for one organisation: "in Millbrook Surgery's
+    # caseload" is what the person needs to read.
+    organisations_of_actor = {role.organisation_id: role.organisation for role in actor.roles}
+    organisation = (
+        next(iter(organisations_of_actor.values())) if len(organisations_of_actor) == 1 else None
+    )
     rows = [
         audit_row(
             actor,
@@ -97,6 +110,7 @@ def audit_listing(
             action=AuditEvent.Action.READ,
             what=what,
             why=why,
+            organisation=organisation,
         )
         for person in people
     ]

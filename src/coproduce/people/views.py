@@ -13,6 +13,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from coproduce import registry
 from coproduce.errors import ActionError
 from coproduce.messaging.queries import messages_seen_by
 from coproduce.web.forms import DATE_PARTS, DatePartsForm, OnBehalfForm
+from coproduce.web.pagination import page_links
 
 from . import actions
 from .access import (
@@ -43,10 +45,12 @@ from .access import (
     current_consents,
 )
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
-from .queries import organisations, personal_data
+from .queries import is_listing, organisations, personal_data
 from .sections import record_view
 
 PERSON_MESSAGES_SHOWN = 20
+AUDIT_PAGE_SIZE = 25
+AUDIT_PAGE = "audit_page"
 
 # Labels where a field's own verbose name would read badly ("Nhs number").
 FIELD_LABELS = {
@@ -208,8 +212,33 @@ def _audit_rows(rows: list[dict]) -> list[dict[str, str]]:
             "why": row["why"],
             "via": _display(via, row["via"], names),
         }
-        for row in sorted(rows, key=lambda row: (row["occurred_at"], row["id"]), reverse=True)
+        for row in rows
     ]
+
+
+def _newest_first(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda row: (row["occurred_at"], row["id"]), reverse=True)
+
+
+def _is_list_appearance(row: dict) -> bool:
+    return row["action"] == AuditEvent.Action.READ and is_listing(row["what"])
+
+
+def _list_appearances(rows: list[dict]) -> list[dict[str, Any]]:
+    """Appearances in staff lists, one line per organisation and list ("Appeared in a list at
+    Millbrook Surgery 24 times, last on ..."), the most recent first."""
+    organisation = AuditEvent._meta.get_field("organisation")
+    names = _related_names([organisation], rows)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for row in _newest_first(rows):
+        where = _display(organisation, row["organisation_id"], names) or row["actor_label"]
+        group = groups.setdefault(
+            (where, row["what"]),
+            {"where": where, "what": row["what"], "times": 0, "last": row["occurred_at"]},
+        )
+        group["times"] += 1
+    occurred_at = AuditEvent._meta.get_field("occurred_at")
+    return [group | {"last": _display(occurred_at, group["last"], {})} for group in groups.values()]
 
 
 # --- Giving consent --------------------------------------------------------------------
@@ -322,13 +351,22 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     audit_look(actor, access, what="personal data (My data page)")
     export = personal_data(access)
     sections = {section.name: section for section in registry.personal_data_sections()}
+    audit_rows = export.get(AUDIT_SECTION, [])
+    listed = [row for row in audit_rows if _is_list_appearance(row)]
+    opened = _newest_first([row for row in audit_rows if not _is_list_appearance(row)])
+    audit_page = Paginator(opened, AUDIT_PAGE_SIZE).get_page(request.GET.get(AUDIT_PAGE))
     context = {
         "access": access,
         "person": access.person,
         "details": _summary(Person, export["person"]),
         "account": _summary(User, export["account"]) if export.get("account") else None,
         "consents": _consent_rows(export.get(CONSENTS_SECTION, []), timezone.now()),
-        "audit": _audit_rows(export.get(AUDIT_SECTION, [])),
+        "audit": _audit_rows(audit_page.object_list),
+        "audit_page": audit_page,
+        "audit_page_links": page_links(
+            request, audit_page, label=_("Pages of the audit trail"), parameter=AUDIT_PAGE
+        ),
+        "list_appearances": _list_appearances(listed),
         "tables": [
             _section_table(section, export[name], access)
             for name, section in sections.items()
