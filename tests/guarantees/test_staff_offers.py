@@ -157,3 +157,20 @@ def test_nobody_in_the_demo_waits_months_for_a_three_day_assessment(settings):
     assert still_waiting.exists()  # some contacts are waiting for their assessment...
     longest = max(TODAY - record.start for record in still_waiting)
     assert longest <= dt.timedelta(days=28)  # ...but only for days or weeks
+
+
+def test_the_api_says_a_right_is_no_longer_owed_once_the_stage_ends(clinician, patient, hospital):
+    wait = rtt_wait(clinician, patient, hospital, referred_days_ago=200)
+    still_owed = rtt_wait(clinician, patient, hospital, referred_days_ago=200)
+    actions.record_event(
+        Actor(user=clinician), pathway_id=wait.pk, type="treatment", occurred_on=TODAY
+    )
+    client = signed_in(clinician)
+    ended = Right.objects.get(pathway=wait)
+    assert client.get(f"/api/guarantees/rights/{ended.pk}").json()["status"] == "ended"
+    owed = client.get("/api/guarantees/rights", {"status": "owed"}).json()["results"]
+    assert [right["pathway_id"] for right in owed] == [str(still_owed.pk)]
+    listed = client.get("/api/guarantees/rights", {"status": "ended"}).json()["results"]
+    assert [right["id"] for right in listed] == [ended.pk]
+    detail = client.get(f"/api/guarantees/pathways/{wait.pk}").json()
+    assert [right["status"] for right in detail["rights"]] == ["ended"]

@@ -42,6 +42,7 @@ from .queries import (
     right_overdue,
     right_status,
     scheme_rules,
+    with_stage_ended,
 )
 from .rules import StageClock, event_types
 from .standards import fhir
@@ -98,7 +99,10 @@ class RightOut(Schema):
     stage: str
     stage_started_on: date
     breached_on: date
-    status: str = Field(description="owed, requested, offered, accepted, declined or treated.")
+    status: str = Field(
+        description="owed, requested, offered, accepted, declined, treated, or ended (the "
+        "stage ended before the person asked: no longer owed)."
+    )
     overdue: bool = Field(description="The region has missed its deadline to offer care.")
     requested_at: datetime | None
     requested_by: str = Field(description="Who asked: the person, their proxy, or staff for them.")
@@ -272,6 +276,13 @@ def _event_out(event: PathwayEvent, standing: set[int]) -> dict:
     }
 
 
+def _stage_ended(right: Right) -> bool:
+    """From the list's annotation (with_stage_ended), or asked for this one right."""
+    if hasattr(right, "stage_ended"):
+        return right.stage_ended
+    return with_stage_ended(Right.objects.filter(pk=right.pk)).get().stage_ended
+
+
 def _right_out(right: Right, today: date) -> dict:
     return {
         "id": right.pk,
@@ -279,7 +290,7 @@ def _right_out(right: Right, today: date) -> dict:
         "stage": right.stage,
         "stage_started_on": right.stage_started_on,
         "breached_on": right.breached_on,
-        "status": right_status(right).value,
+        "status": right_status(right, stage_ended=_stage_ended(right)).value,
         "overdue": right_overdue(right, today),
         "requested_at": right.requested_at,
         "requested_by": right.requested_by_label,
@@ -303,7 +314,7 @@ def _pathway_out(pathway: Pathway) -> dict:
         **_summary_out(pathway, today),
         "created_by": pathway.created_by_label,
         "events": [_event_out(event, standing) for event in events],
-        "rights": [_right_out(right, today) for right in pathway.rights.all()],
+        "rights": [_right_out(right, today) for right in with_stage_ended(pathway.rights.all())],
     }
 
 
@@ -529,7 +540,7 @@ def list_rights(
 ):
     actor = actor_for(request)
     visible = Pathway.objects.filter(_visible_people(actor))
-    found = Right.objects.filter(pathway__in=visible).select_related(
+    found = with_stage_ended(Right.objects.filter(pathway__in=visible)).select_related(
         "offered_provider", "pathway__person"
     )
     if status is not None:
@@ -559,13 +570,15 @@ def _status_filter(status: RightStatus) -> Q:
     accepted = Q(accepted_at__isnull=False)
     offered = Q(offered_at__isnull=False)
     requested = Q(requested_at__isnull=False)
+    not_asked = ~treated & ~declined & ~accepted & ~offered & ~requested
     return {
         RightStatus.TREATED: treated,
         RightStatus.DECLINED: ~treated & declined,
         RightStatus.ACCEPTED: ~treated & ~declined & accepted,
         RightStatus.OFFERED: ~treated & ~declined & ~accepted & offered,
         RightStatus.REQUESTED: ~treated & ~declined & ~accepted & ~offered & requested,
-        RightStatus.OWED: ~treated & ~declined & ~accepted & ~offered & ~requested,
+        RightStatus.OWED: not_asked & Q(stage_ended=False),
+        RightStatus.ENDED: not_asked & Q(stage_ended=True),
     }[status]
 
 

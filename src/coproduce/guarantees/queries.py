@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -98,9 +98,12 @@ class RightStatus(StrEnum):
     ENDED = "ended"  # the stage ended (seen or treated) before the person asked
 
 
-def right_status(right: Right, clock: StageClock | None = None) -> RightStatus:
-    """What the right is now. Given the stage's live clock: a right nobody asked for is no
-    longer owed once the stage ends (the first visit or the treatment happened)."""
+def right_status(
+    right: Right, clock: StageClock | None = None, *, stage_ended: bool = False
+) -> RightStatus:
+    """What the right is now. A right nobody asked for is no longer owed once its stage ends
+    (the first visit or the treatment happened): say so with the stage's live clock, or with
+    `stage_ended` from the stored clock (with_stage_ended)."""
     if right.treated_on is not None:
         return RightStatus.TREATED
     if right.declined_at is not None:
@@ -111,9 +114,23 @@ def right_status(right: Right, clock: StageClock | None = None) -> RightStatus:
         return RightStatus.OFFERED
     if right.requested_at is not None:
         return RightStatus.REQUESTED
-    if clock is not None and clock.start == right.stage_started_on and clock.end is not None:
+    if clock is not None:
+        stage_ended = clock.start == right.stage_started_on and clock.end is not None
+    if stage_ended:
         return RightStatus.ENDED
     return RightStatus.OWED
+
+
+def with_stage_ended(rights: QuerySet) -> QuerySet:
+    """Rights annotated with `stage_ended`: whether the stored clock of the stage they were
+    given for has ended (what right_status needs, as a column to filter on)."""
+    ended = StageRecord.objects.filter(
+        pathway_id=OuterRef("pathway_id"),
+        stage=OuterRef("stage"),
+        start=OuterRef("stage_started_on"),
+        end__isnull=False,
+    )
+    return rights.annotate(stage_ended=Exists(ended))
 
 
 def right_overdue(right: Right, today: date) -> bool:
