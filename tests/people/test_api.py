@@ -323,8 +323,9 @@ def test_the_citizen_reads_their_audit_trail_and_data_but_staff_cannot(nurse, ci
     signed_in(nurse.user).get(f"/api/people/{person.pk}")
     trail = signed_in(person.user).get(f"/api/people/{person.pk}/audit-events")
     assert trail.status_code == 200
-    assert [event["what"] for event in trail.json()] == ["record"]
-    assert trail.json()[0]["organisation"] == nurse.organisation.name
+    assert trail.json()["count"] == 1
+    assert [event["what"] for event in trail.json()["results"]] == ["record"]
+    assert trail.json()["results"][0]["organisation"] == nurse.organisation.name
     data = signed_in(person.user).get(f"/api/people/{person.pk}/data")
     assert data.status_code == 200
     assert data.json()["person"]["id"] == str(person.pk)

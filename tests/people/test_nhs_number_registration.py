@@ -100,7 +100,7 @@ def test_the_person_whose_number_it_is_sees_who_tried_on_my_data_and_in_the_api(
     assert "Nia Jones" in row.actor_label
     assert row.why.startswith(f"{nurse.organisation.name} tried to register a new record")
 
-    trail = signed_in(holder.user).get(f"/api/people/{holder.pk}/audit-events").json()
+    trail = signed_in(holder.user).get(f"/api/people/{holder.pk}/audit-events").json()["results"]
     assert [(entry["who"], entry["why"]) for entry in trail] == [(row.actor_label, row.why)]
     assert trail[0]["organisation"] == nurse.organisation.name
 

@@ -228,7 +228,7 @@ def test_staff_see_only_the_consents_given_to_their_own_organisation(record, who
     + [(who, {CORE_SUBJECT, HEALTH_SUBJECT}) for who in (HOSPITAL_STAFF, SURGERY_STAFF, *OWN)],
 )
 def test_messages_about_health_need_a_health_basis(record, who, subjects):
-    listed = get_json(record, who, f"/api/people/{record.person.pk}/messages")
+    listed = get_json(record, who, f"/api/people/{record.person.pk}/messages")["results"]
     assert {message["subject"] for message in listed} == subjects
 
 
@@ -272,7 +272,7 @@ def test_the_person_and_their_proxy_download_everything(record, who):
     assert {message["subject"] for message in data["messages"]} == {CORE_SUBJECT, HEALTH_SUBJECT}
     assert [pathway["service"] for pathway in data["guarantee_pathways"]] == [SERVICE]
     get_json(record, COMMUNITY_STAFF, f"/api/people/{record.person.pk}")
-    trail = get_json(record, who, f"/api/people/{record.person.pk}/audit-events")
+    trail = get_json(record, who, f"/api/people/{record.person.pk}/audit-events")["results"]
     assert any(
         event["what"] == "record" and event["why"].startswith("Consent to see community")
         for event in trail

@@ -11,11 +11,11 @@ from pydantic import ValidationError as PydanticValidationError
 
 from coproduce.api import ERROR_RESPONSES, Id, InputSchema, RateLimit, Text, actor_for
 from coproduce.errors import NotAllowed, invalid_fields
-from coproduce.listing import API_LIMIT, Limit, Offset, PeopleShown, page_for_api
+from coproduce.listing import API_LIMIT, Limit, Offset, PeopleShown, RecordShown, page_for_api
 
 from . import actions, queries
-from .access import AskedBy, access_as_citizen, access_person
-from .models import Channel, Organisation, Person, RecordCategory
+from .access import AskedBy, access_as_citizen, access_person, citizen_access
+from .models import AuditEvent, Channel, Organisation, Person, RecordCategory
 from .sections import PERSON_FIELDS, RecordView, record_view
 
 router = Router(tags=["people"])
@@ -402,25 +402,39 @@ def revoke_consent(request: HttpRequest, consent_id: Id):
     return _consent_out(consent, consent.revoked_at)
 
 
+class AuditEventPage(Schema):
+    count: int
+    results: list[AuditEventOut]
+
+
+def _audit_event_out(event: AuditEvent) -> dict:
+    return {
+        "occurred_at": event.occurred_at,
+        "who": event.actor_label,
+        "organisation": event.organisation.name if event.organisation else None,
+        "action": event.action,
+        "what": event.what,
+        "why": event.why,
+        "via": event.via,
+    }
+
+
 @router.get(
     "/people/{person_id}/audit-events",
-    response={200: list[AuditEventOut], **ERROR_RESPONSES},
-    summary="Who looked at or changed the record, and why",
+    response={200: AuditEventPage, **ERROR_RESPONSES},
+    summary="Who looked at or changed the record, and why, newest first",
 )
-def list_audit_events(request: HttpRequest, person_id: UUID):
-    access = _own_or_proxy(request, person_id, what="audit trail")
-    return [
-        {
-            "occurred_at": e.occurred_at,
-            "who": e.actor_label,
-            "organisation": e.organisation.name if e.organisation else None,
-            "action": e.action,
-            "what": e.what,
-            "why": e.why,
-            "via": e.via,
-        }
-        for e in queries.audit_trail_for_person(access.person)
-    ]
+def list_audit_events(
+    request: HttpRequest, person_id: UUID, limit: Limit = API_LIMIT, offset: Offset = 0
+):
+    """The person's own view (themself or a proxy): staff and tokens get not found."""
+    actor = actor_for(request)
+    access = citizen_access(actor, person_id)
+    found = queries.audit_trail_for_person(access.person)
+    shown = RecordShown(access=access, what="audit trail")
+    return page_for_api(
+        request, actor, found, shown, limit=limit, offset=offset, row=_audit_event_out
+    )
 
 
 @router.get(
