@@ -6,18 +6,17 @@ each look by a proxy is audited; messages_seen_by decides which messages are sho
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from coproduce.listing import RecordShown, page_for_site
 from coproduce.people.access import (
     Access,
     Actor,
     PersonNotFound,
-    access_as_citizen,
     audit_look,
     citizen_access,
 )
@@ -41,9 +40,14 @@ def messages_url(access: Access) -> str:
 def message_list(request: HttpRequest, person_id=None) -> HttpResponse:
     """The person's messages, newest first, a page at a time."""
     actor = Actor.for_web(request)
-    access = access_as_citizen(actor, person_id, what="messages (Messages page)")
-    paginator = Paginator(messages_seen_by(actor, access.person), MESSAGES_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    access = citizen_access(actor, person_id)
+    page = page_for_site(
+        request,
+        actor,
+        messages_seen_by(actor, access.person),
+        RecordShown(access=access, what="messages (Messages page)"),
+        per_page=MESSAGES_PAGE_SIZE,
+    )
     context = {
         "access": access,
         "person": access.person,
