@@ -33,3 +33,30 @@ def oidc_provider(tmp_path_factory):
     callback = "http://testserver/sign-in/oidc/callback/"
     with running_provider([callback], tmp_path_factory.mktemp("oidc")) as provider:
         yield provider
+
+
+# A hospital, a clinician there, and a patient it cares for in the health category: what most
+# people and guarantees tests start from (a test file may still define its own).
+@pytest.fixture
+def hospital():
+    from coproduce.people.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
+
+
+@pytest.fixture
+def clinician(hospital):
+    from tests.factories import RoleFactory
+
+    return RoleFactory(organisation=hospital).user  # a clinician, by the factory's default
+
+
+@pytest.fixture
+def patient(hospital):
+    """A patient with a sign-in; the hospital has a health care relationship with them."""
+    from tests.factories import CareRelationshipFactory, PersonFactory, UserFactory
+
+    person = PersonFactory(user=UserFactory())
+    CareRelationshipFactory(person=person, organisation=hospital)  # health, by default
+    return person

@@ -1,28 +1,9 @@
-"""A hospital, one of its clinicians and a patient with a wait past its deadline, for the
-citizen journeys' tests (tests/guarantees/test_views.py keeps its own copies)."""
+"""A wait past its deadline, for the citizen journeys' tests (the hospital, clinician and
+patient are tests/conftest.py's)."""
 
 import pytest
 
-from coproduce.people.models import Organisation
-from tests import factories
 from tests.guarantees.test_views import open_rtt
-
-
-@pytest.fixture
-def hospital():
-    return factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return factories.RoleFactory(organisation=hospital).user
-
-
-@pytest.fixture
-def patient(hospital):
-    person = factories.PersonFactory(user=factories.UserFactory())
-    factories.CareRelationshipFactory(person=person, organisation=hospital)
-    return person
 
 
 @pytest.fixture

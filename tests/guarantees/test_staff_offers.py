@@ -30,23 +30,6 @@ def signed_in(user) -> Client:
     return client
 
 
-@pytest.fixture
-def hospital():
-    return factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return factories.RoleFactory(organisation=hospital, kind=Role.Kind.CLINICIAN).user
-
-
-@pytest.fixture
-def patient(hospital):
-    person = factories.PersonFactory(user=factories.UserFactory())
-    factories.CareRelationshipFactory(person=person, organisation=hospital)
-    return person
-
-
 def rtt_wait(clinician, patient, hospital, referred_days_ago=None):
     actor = Actor(user=clinician)
     pathway = actions.open_pathway(

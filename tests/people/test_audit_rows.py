@@ -34,25 +34,8 @@ def trail(person) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def hospital():
-    return factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
 def other_hospital():
     return factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
-
-
-@pytest.fixture
-def clinician(hospital):
-    return factories.RoleFactory(organisation=hospital).user
-
-
-@pytest.fixture
-def patient(hospital):
-    person = factories.PersonFactory(user=factories.UserFactory())
-    factories.CareRelationshipFactory(person=person, organisation=hospital)
-    return person
 
 
 def proxy_of(person, scope):
