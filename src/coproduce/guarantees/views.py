@@ -647,7 +647,9 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
                 _("%(person)s has been offered an appointment at %(provider)s on %(date)s.")
                 % {
                     "person": access.person.full_name,
-                    "provider": right.offered_provider.name,
+                    "provider": ", ".join(
+                        [right.offered_provider.name, *right.offered_provider.address_lines]
+                    ),
                     "date": long_date(right.offered_appointment_on),
                 },
             )

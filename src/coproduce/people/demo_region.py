@@ -148,6 +148,48 @@ ORGANISATIONS = (
 )  # fmt: skip
 
 
+# Where the places people are sent to are: hospitals, practices, the council and the trust
+# (line 1 and the postcode; the town is the district's). The rest are given one from their
+# neighbourhood (organisation_address). Postcodes are in the made-up "RV" area, numbered as
+# the residents' are (RV1 is Quayside, the first neighbourhood).
+ADDRESSES = {
+    COUNCIL_CODE: ("Riverside Civic Centre, Castle Street", "RV5 1CC"),
+    NHS_TRUST_CODE: ("Trust Headquarters, Infirmary Road", "RV2 3TH"),
+    "R9V01": ("Infirmary Road", "RV2 3GH"),
+    "R9V02": ("Ferry Lane", "RV6 2NB"),
+    "R9V03": ("Mill Race Road", "RV13 4WV"),
+    "Y90001": ("14 Millbrook Road", "RV3 4MS"),
+    "Y90002": ("2 Harbour Walk", "RV1 2QM"),
+    "Y90003": ("35 Market Street", "RV2 5HC"),
+    "Y90004": ("8 Station Road", "RV6 1FP"),
+    "Y90005": ("Hollins Park Avenue", "RV7 3SP"),
+    "Y90006": ("61 Fairfield Lane", "RV8 2MP"),
+    "Y90007": ("The Green", "RV10 1ES"),
+    "Y90008": ("4 Reach Road", "RV12 2HC"),
+    "Y90009": ("Bridge Street", "RV13 1MC"),
+    "Y90010": ("Ashby Lane", "RV14 3GS"),
+}
+
+
+def organisation_address(provider: Provider) -> dict[str, str]:
+    """The address fields of a demo organisation, in the town of its district; one that
+    serves the whole region is at the civic centre's neighbourhood (Castlegate)."""
+    numbers = {place.code: number for number, place in enumerate(NEIGHBOURHOODS, start=1)}
+    number = numbers.get(provider.locality_code, 5)
+    place = NEIGHBOURHOODS[number - 1]
+    # Not a real address anywhere: a house number and the neighbourhood's name, stable
+    # from the organisation's code so every demo run gives the same one.
+    seed = sum(map(ord, provider.code))
+    line, code = ADDRESSES.get(
+        provider.code,
+        (
+            f"{seed % 90 + 1} {place.name} Road",
+            f"RV{number} {seed % 10}{'ABDEFGHJLNPQRSTUWXYZ'[seed % 20]}{'ABDEFGHJLN'[seed % 10]}",
+        ),
+    )
+    return {"address_line_1": line, "town": TOWNS[place.parent_code], "postcode": code}
+
+
 def create_localities() -> dict[str, Locality]:
     """The region, its districts and their neighbourhoods, by code."""
     created: dict[str, Locality] = {}
@@ -179,5 +221,6 @@ def create_organisations(localities: dict[str, Locality]) -> dict[str, Organisat
             kind=provider.kind,
             locality=localities[provider.locality_code],
             parent=created.get(provider.parent_code),
+            **organisation_address(provider),
         )
     return created

@@ -67,6 +67,11 @@ class Organisation(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    # Where people go: an offer of care elsewhere says the address, not only the name.
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -78,6 +83,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as the lines of an envelope (those given), for pages and messages."""
+        lines = (self.address_line_1, self.address_line_2, self.town, self.postcode)
+        return [line for line in lines if line]
 
 
 class Role(models.Model):
