@@ -40,11 +40,15 @@ def test_the_citizen_reads_where_the_offer_is(patient, breached, clinician, else
     assert "The address is Mill Race Road, Gate B &lt;b&gt;, Weirford, RV13 4WV." in html
 
 
-def test_an_organisation_without_an_address_is_named_alone(patient, breached, clinician):
-    bare = factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL, name="Bare Hospital")
+def test_an_organisation_without_an_address_is_named_with_its_area(patient, breached, clinician):
+    bare = factories.OrganisationFactory(
+        kind=Organisation.Kind.HOSPITAL,
+        name="Bare Hospital",
+        locality=factories.LocalityFactory(name="Eastfield"),
+    )
     offer(clinician, ask(patient, breached), bare)
     html = page(logged_in(patient.user).get("/waits/"))
-    assert "Bare Hospital</dd>" in html
+    assert "Bare Hospital, Eastfield</dd>" in html
     assert "The address is" not in html
 
 

@@ -174,8 +174,20 @@ def test_the_migration_keeps_the_newest_of_duplicate_consents_and_replaces_the_r
     before = [("people", "0003_external_identity")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
-    person = PersonFactory()
-    organisation = OrganisationFactory()
+    # Rows made with the models as they were then: today's have columns added since.
+    person = old_apps.get_model("people", "Person").objects.create(
+        given_name="Ada",
+        family_name="Lovelace",
+        date_of_birth=dt.date(1950, 1, 1),
+        email="ada@example.org",
+        preferred_channel="email",
+    )
+    locality = old_apps.get_model("people", "Locality").objects.create(
+        code="E09999999", name="Region", kind="region"
+    )
+    organisation = old_apps.get_model("people", "Organisation").objects.create(
+        code="ORG-OLD", name="Old", kind="gp_practice", locality_id=locality.pk
+    )
     OldConsent = old_apps.get_model("people", "Consent")
     now = timezone.now()
     older, newest = (
