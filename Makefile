@@ -7,6 +7,10 @@ ADDRESS ?= 127.0.0.1:8000
 DEMO_PEOPLE ?= 5000
 # The PostgreSQL leg of the suite; pytest-django creates and drops test_<name> beside it.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The suite runs in this many processes (pytest-xdist), each with its own test database;
+# work-stealing keeps both busy when the long browser tests come last.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: install lock demo serve test test-sqlite test-postgres lint clean
 
@@ -46,10 +50,10 @@ lint: install
 	$(BIN)/coproduce makemigrations --check --dry-run
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --create-db
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) --create-db
 
 test: lint test-sqlite test-postgres
 

@@ -1,6 +1,6 @@
 import logging
 
-from celery import shared_task
+from coproduce.celery import app
 
 from . import actions
 from .backends import Outgoing, deliver
@@ -8,7 +8,7 @@ from .backends import Outgoing, deliver
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=False)
+@app.task(acks_late=False)
 def deliver_message(message_id: int) -> str:
     """Send one message. No automatic retry: a message must never reach a person twice."""
     message = actions.claim_for_sending(message_id)

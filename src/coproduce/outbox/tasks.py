@@ -1,17 +1,17 @@
 """Background jobs for the outbox: thin wrappers over delivery."""
 
-from celery import shared_task
+from coproduce.celery import app
 
 from . import delivery
 
 
-@shared_task
+@app.task
 def deliver_event(event_id: int) -> int:
     """Scheduled when the publishing transaction commits."""
     return delivery.deliver_event(event_id)
 
 
-@shared_task
+@app.task
 def deliver_due_events() -> int:
     """Beat, every minute: what failed or was never delivered (the process died)."""
     return delivery.deliver_due()
