@@ -534,6 +534,8 @@ SITE_ROUTES: dict[str, Route] = {
         ),
         persons_choice_on_page(),
     ),
+    # One look, one READ row, whatever sections the basis shows (the row names them:
+    # tests/people/test_person_sections.py); the social care consent sees no waits section.
     "GET people:person": Route(
         "GET",
         _site("people:person", person_id=_person),

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.test import Client
 from coproduce import modules, registry
 from coproduce.celery import app
-from coproduce.people.models import RecordCategory
+from coproduce.people.models import AuditEvent, RecordCategory
 from coproduce.web.two_factor import OPEN_VIEWS
 from tests import factories
 
@@ -42,6 +42,10 @@ print(json.dumps({
     "citizen_home": as_citizen.get("/home/").content.decode(),
     "staff_home": as_staff.get("/home/").content.decode(),
     "person_page": as_staff.get(f"/people/{citizen.pk}/").content.decode(),
+    "person_page_audit": list(
+        AuditEvent.objects.filter(person=citizen, what__startswith="record")
+        .values_list("what", flat=True)
+    ),
     "module_page": as_citizen.get("/sample/").status_code,
     "api": sorted(json.loads(as_staff.get("/api/openapi.json").content)["paths"]),
     "beat": sorted(app.conf.beat_schedule),
@@ -87,6 +91,24 @@ def test_a_module_has_its_pages_its_api_and_a_link_on_the_person_page(with_sampl
     assert with_sample_module["module_page"] == 200
     assert "/api/sample/hello" in with_sample_module["api"]
     assert "Sample for this person" in with_sample_module["person_page"]
+
+
+def test_a_module_has_its_section_on_the_person_page_in_order(with_sample_module):
+    html = with_sample_module["person_page"]
+    assert "The sample module knows 3 things about" in html
+    # In order: after the waits (order 10) and before the core's consents (order 60), with
+    # the module's link inside its own section.
+    headings = re.findall(r'<h2 class="govuk-heading-l" id="([a-z-]+)">', html)
+    assert headings.index("waits") < headings.index("sample") < headings.index("consents")
+    section = html.split('id="sample">', 1)[1].split("</section>", 1)[0]
+    assert "Sample for this person" in section
+    # A section in a category the staff have no basis in is left out altogether.
+    assert "Sample education" not in html
+    assert "sample-education" not in html
+    # The one look is audited, naming the sections shown (and not the one left out).
+    (what,) = with_sample_module["person_page_audit"]
+    assert "sample notes" in what and "waits" in what
+    assert "education" not in what
 
 
 def test_a_module_is_in_the_beat_schedule_the_demo_and_the_public_pages(with_sample_module):

@@ -26,6 +26,7 @@ into the registries (coproduce.registry, coproduce.web.tiles) that pages, the AP
 the beat schedule and the event bus read. docs/modules.md shows a whole module.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,8 +109,11 @@ class ModuleManifest:
     citizen_navigation: tuple[Navigation, ...] = ()
     staff_navigation: tuple[Navigation, ...] = ()
     home_tiles: tuple[HomeTileSpec, ...] = ()
-    # What staff can do for a person here, linked from the person's record.
+    # What staff can do for a person here, linked from the person's record (in the module's
+    # section of it, when it has one).
     person_page_links: tuple[registry.PersonPageLink, ...] = ()
+    # What the module knows about a person, as sections of their record (waits, plans...).
+    person_sections: tuple[registry.PersonSection, ...] = ()
     # Every model holding data about a person, for My data and its download.
     personal_data: tuple[registry.PersonalDataSection, ...] = ()
     demo: DemoStep | None = None
@@ -151,6 +155,8 @@ def install(manifest: ModuleManifest) -> None:
             url_name=page_link.url_name,
             shown_to=page_link.shown_to,
         )
+    for section in manifest.person_sections:
+        registry.register_person_section(dataclasses.replace(section, module=name))
     for section in manifest.personal_data:
         registry.register_personal_data(section)
     if manifest.demo is not None:

@@ -5,6 +5,7 @@ imports a module by name.
 - personal data: every model that holds data about a person, so "My data" exports it all;
 - API routers: each module's HTTP endpoints, mounted under /api/;
 - person-page links: what staff can do for a person in a module, linked from their record;
+- person-page sections: what a module knows about a person, a section of their record;
 - citizen navigation: a module's page for citizens in every page's header (after My data).
 """
 
@@ -47,10 +48,33 @@ class PersonPageLink:
     shown_to: Callable[[Any, Any], bool] | None = None
 
 
+@dataclass(frozen=True)
+class PersonSection:
+    """A section of a person's record page (people:person): what a module knows about the
+    person. `heading` may be a lazy translation; `category` is the record category it is in
+    (a RecordCategory value, or people.sections.ANY_BASIS): someone without a basis in it
+    never sees the section, nor learns that it exists. `context(actor, view, access)` (view:
+    people.sections.RecordView) gives what `template` renders; `audit_as` names the section
+    in the audit row the person reads ("waits"). Lower `order` comes first: the core's
+    summary is 0, its consents 60, the people who can act for the person 70, messages 80.
+    `name` is the section's anchor on the page; `module` is filled in when it is installed,
+    so that the module's person-page links are shown in its section."""
+
+    name: str
+    heading: Any
+    category: str
+    template: str
+    context: Callable[[Any, Any, Any], dict]
+    audit_as: str
+    order: int = 100
+    module: str = ""
+
+
 _demo_generators: dict[str, DemoGenerator] = {}
 _api_routers: dict[str, str] = {}
 _personal_data: dict[str, PersonalDataSection] = {}
 _person_page_links: dict[str, PersonPageLink] = {}
+_person_sections: dict[str, PersonSection] = {}
 _citizen_navigation: dict[str, tuple[Any, str]] = {}
 
 
@@ -93,11 +117,26 @@ def register_person_page_link(
 
 
 def person_page_links(actor, person) -> list[tuple[str, str]]:
-    return [
-        (link.text, link.url_name)
-        for link in _person_page_links.values()
-        if link.shown_to is None or link.shown_to(actor, person)
-    ]
+    return [link for links in person_page_links_by_module(actor, person).values() for link in links]
+
+
+def person_page_links_by_module(actor, person) -> dict[str, list[tuple[str, str]]]:
+    """The links shown to this actor for this person, (text, url_name), by module (links are
+    registered under "module:position"), in the order modules were installed."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, link in _person_page_links.items():
+        if link.shown_to is None or link.shown_to(actor, person):
+            found.setdefault(name.split(":", 1)[0], []).append((link.text, link.url_name))
+    return found
+
+
+def register_person_section(section: PersonSection) -> None:
+    _person_sections[f"{section.module}:{section.name}"] = section
+
+
+def person_sections() -> list[PersonSection]:
+    """Every module's section of the person page, in order."""
+    return sorted(_person_sections.values(), key=lambda section: (section.order, section.name))
 
 
 def register_citizen_navigation(name: str, *, text: Any, url_name: str) -> None:

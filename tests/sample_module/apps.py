@@ -11,6 +11,11 @@ from coproduce.modules import (
 )
 
 
+def person_section(actor, view, access) -> dict:
+    """What the sample module knows about the person, for its section of their record."""
+    return {"count": 3}
+
+
 def demo_step(**_) -> None:
     DEMO_RUNS.append("ran")
 
@@ -24,6 +29,7 @@ class SampleModuleConfig(modules.ModuleConfig):
 
     def manifest(self) -> ModuleManifest:
         from coproduce import registry
+        from coproduce.people.models import RecordCategory
         from coproduce.web.tiles import CITIZEN, STAFF, Tile
 
         return ModuleManifest(
@@ -40,6 +46,27 @@ class SampleModuleConfig(modules.ModuleConfig):
             ),
             person_page_links=(
                 registry.PersonPageLink(text="Sample for this person", url_name="sample:person"),
+            ),
+            person_sections=(
+                registry.PersonSection(
+                    name="sample",
+                    heading="Sample section",
+                    category=RecordCategory.HEALTH,
+                    template="sample_module/person_section.html",
+                    context=person_section,
+                    audit_as="sample notes",
+                    order=15,
+                ),
+                # In a category the probe's staff have no basis in: never shown to them.
+                registry.PersonSection(
+                    name="sample-education",
+                    heading="Sample education section",
+                    category=RecordCategory.EDUCATION,
+                    template="sample_module/hidden_section.html",
+                    context=person_section,
+                    audit_as="sample education notes",
+                    order=16,
+                ),
             ),
             demo=DemoStep(demo_step, order=90),
             periodic_tasks=(PeriodicTask("sample-every-minute", "sample.task", 60),),

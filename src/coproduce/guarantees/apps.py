@@ -20,9 +20,10 @@ class GuaranteesConfig(modules.ModuleConfig):
 
     def manifest(self) -> ModuleManifest:
         from coproduce import registry
+        from coproduce.people.models import RecordCategory
         from coproduce.web.tiles import CITIZEN, STAFF
 
-        from . import demo, queries, tiles
+        from . import demo, person_section, queries, tiles
 
         return ModuleManifest(
             name="guarantees",
@@ -63,6 +64,17 @@ class GuaranteesConfig(modules.ModuleConfig):
                     text="Open a wait for this person",
                     url_name="guarantees:open",
                     shown_to=queries.may_open_a_wait,
+                ),
+            ),
+            person_sections=(
+                registry.PersonSection(
+                    name="waits",
+                    heading=_("Waits"),
+                    category=RecordCategory.HEALTH,
+                    template="guarantees/person_section.html",
+                    context=person_section.waits_section,
+                    audit_as="waits",
+                    order=10,
                 ),
             ),
             personal_data=(

@@ -28,11 +28,10 @@ from django.views.decorators.cache import never_cache
 
 from coproduce import registry
 from coproduce.errors import ActionError
-from coproduce.messaging.queries import messages_seen_by
 from coproduce.web.forms import DATE_PARTS, DatePartsForm, OnBehalfForm
 from coproduce.web.pagination import page_links
 
-from . import actions
+from . import actions, person_page
 from .access import (
     Access,
     Actor,
@@ -43,12 +42,12 @@ from .access import (
     categories_to_act_on_behalf,
     citizen_access,
     current_consents,
+    person_access,
 )
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
 from .queries import is_listing, organisations, personal_data
 from .sections import record_view
 
-PERSON_MESSAGES_SHOWN = 20
 AUDIT_PAGE_SIZE = 25
 AUDIT_PAGE = "audit_page"
 
@@ -448,25 +447,21 @@ def person(request: HttpRequest, person_id) -> HttpResponse:
     """A person's record, for staff of an organisation with consent or a care relationship.
 
     Without either it is "Page not found", exactly as if the person did not exist. With one,
-    only what is in its categories is shown (people.sections): identity and contact details
-    always, the NHS number and the links to waits with a health basis, and only messages in
-    a category the basis is in.
+    the page is its sections (people.person_page: the core's and every module's), each shown
+    only when its record category is one the basis is in (people.sections). The look is
+    audited once, naming the sections shown.
     """
     actor = Actor.for_web(request)
-    access = access_person(actor, person_id, what="record summary and messages")
+    access = person_access(actor, person_id)
     view = record_view(actor, access.person)
-    sent = messages_seen_by(actor, access.person)
+    shown = person_page.sections_shown(view)
+    audit_look(actor, access, what=person_page.audit_words(shown))
+    sections, module_links = person_page.render_sections(request, actor, view, access, shown)
     context = {
         "access": access,
         "person": access.person,
-        "shows_nhs_number": view.shows_field("nhs_number"),
-        "messages_sent": list(sent[:PERSON_MESSAGES_SHOWN]),
-        "messages_total": sent.count(),
-        "may_record_consent": bool(categories_to_act_on_behalf(actor, access.person.pk)),
-        "module_links": [
-            (text, reverse(url_name, kwargs={"person_id": access.person.pk}))
-            for text, url_name in registry.person_page_links(actor, access.person)
-        ],
+        "sections": sections,
+        "module_links": module_links,
     }
     return render(request, "people/person.html", context)
 
