@@ -58,3 +58,15 @@ def new_page(browser, live_server):
     assert not policy_violations, "the Content-Security-Policy was broken:\n" + "\n".join(
         policy_violations
     )
+
+
+@pytest.fixture
+def demo_region():
+    """The demo region (`coproduce demo`), small: its fixed sign-ins and their story (Alex
+    Morgan's missed physiotherapy deadline, Sam Morgan caring for their mother Margaret).
+    A test module may define its own, of another size."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", people=200, seed=1, stdout=StringIO())

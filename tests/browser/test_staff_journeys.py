@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from coproduce.people.models import ApiToken
-from tests.browser.tools import check_accessibility, sign_in
+from tests.browser.tools import check_page, follow_header_link, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,22 +24,6 @@ WIDTHS = (360, 1280)
 @pytest.fixture
 def demo_region():
     call_command("demo", people=30, seed=1, stdout=StringIO())
-
-
-def check_page(page, name: str) -> None:
-    width = page.viewport_size["width"]
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
-    check_accessibility(page, f"{name} at {width}px")
-
-
-def follow_header_link(page, name: str) -> None:
-    """On a phone the service navigation folds behind its Menu button."""
-    menu = page.locator(".govuk-service-navigation__toggle")
-    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
-        menu.click()
-    page.locator("#navigation").get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

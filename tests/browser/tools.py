@@ -66,3 +66,40 @@ def check_accessibility(page, name: str) -> None:
                 report.append(f"    {node['target']}: {node['failureSummary']}")
         pytest.fail(f"axe found problems on {name}:\n" + "\n".join(report))
     assert result["passes"], f"axe checked nothing on {name}"
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the window: above 0, the reader must scroll
+    sideways."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def clipped_in_tables(page) -> list[str]:
+    """Table cells in <main> whose content is cut off (wider than the cell, which hides or
+    scrolls it) or which reach past the window's right edge: what a reader would not see."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("main table td, main table th")]
+            .filter(cell => cell.offsetParent !== null)
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1
+                || cell.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(cell => cell.innerText.trim().slice(0, 40))"""
+    )
+
+
+def check_page(page, name: str) -> None:
+    """What every journey asserts on each page it visits: axe finds no WCAG 2.2 A/AA problem
+    and nothing is wider than the screen."""
+    width = page.viewport_size["width"]
+    wider = overflow(page)
+    assert wider <= 0, f"{name} is {wider}px wider than a {width}px screen"
+    check_accessibility(page, f"{name} at {width}px")
+
+
+def follow_header_link(page, name: str) -> None:
+    """Follow a link in the header's service navigation; on a phone it folds behind its Menu
+    button, which a reader presses first."""
+    menu = page.locator(".govuk-service-navigation__toggle")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    page.locator("#navigation").get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state()
