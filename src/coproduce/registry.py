@@ -28,8 +28,10 @@ class PersonalDataSection:
     values (a code such as an event type), as a dict; values it leaves out are shown as
     stored. `title` is what the person reads ("Your waits"); `title_for_others`, with
     `{name}`, what a proxy reads about the person they act for ("{name}'s waits").
-    `field_labels` names a column in the person's words where the field's own name would
-    mislead them."""
+    `field_labels` names a field in the person's words where its own name would mislead
+    them. `page_fields` are the fields the My data page shows, in order, the first as each
+    row's title (the download holds every field): leave out what only the platform reads
+    (keys, references between its rows), so no internal code reaches the person."""
 
     name: str
     model_label: str
@@ -39,6 +41,7 @@ class PersonalDataSection:
     exclude_fields: tuple[str, ...] = field(default=())
     describe: Callable[[str, set], dict] | None = None
     field_labels: dict[str, Any] = field(default_factory=dict)
+    page_fields: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,11 @@ class Scheme(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
 
+    @property
+    def name_for_person(self) -> str:
+        """The guarantee as the person reads it (My data), without its code."""
+        return self.title
+
     @cached_property
     def ends_on(self) -> date | None:
         """The last day this version is in effect: its own end, or the day before the next
@@ -214,6 +219,10 @@ class Pathway(models.Model):
     def __str__(self) -> str:
         return f"{self.service} at {self.provider} ({self.scheme.code})"
 
+    @property
+    def name_for_person(self) -> str:
+        return f"{self.service} at {self.provider.name}"
+
 
 class EventImmutable(Exception):
     def __init__(self) -> None:
@@ -278,6 +287,15 @@ class PathwayEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.type} on {self.occurred_on}"
+
+    @property
+    def name_for_person(self) -> str:
+        """ "Referral received, 3 March 2026": what a correction corrects, in words."""
+        from django.utils.formats import date_format
+
+        from .forms import event_label
+
+        return f"{event_label(self.type)}, {date_format(self.occurred_on, 'j F Y')}"
 
 
 STATUS_CHOICES = [(s.value, s.value.replace("_", " ")) for s in Status]

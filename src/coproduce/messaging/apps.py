@@ -24,6 +24,28 @@ class MessagingConfig(AppConfig):
                 "Messages we have sent {name}",
                 # How the platform tells its messages apart, not something said to anyone.
                 exclude_fields=("namespace", "key"),
+                field_labels={
+                    "organisation": _("From"),
+                    "channel": _("Sent as"),
+                    "recipient": _("To"),
+                    "body": _("Message"),
+                    "created_at": _("Written"),
+                    "sent_at": _("Sent"),
+                    "failure_reason": _("Why it could not be sent"),
+                },
+                # The email or SMS service's own reference is for tracing a delivery only.
+                page_fields=(
+                    "subject",
+                    "created_at",
+                    "organisation",
+                    "category",
+                    "channel",
+                    "recipient",
+                    "status",
+                    "sent_at",
+                    "failure_reason",
+                    "body",
+                ),
             )
         )
         registry.register_citizen_navigation(

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# How a relationship reads on My data, either way round.
+RELATIONSHIP_LABELS = {
+    "kind": _("As"),
+    "scope": _("What they can do"),
+    "starts_on": _("From"),
+    "ends_on": _("Until"),
+}
 
 
 class PeopleConfig(AppConfig):
@@ -21,6 +30,8 @@ class PeopleConfig(AppConfig):
                 "person",
                 "People who can act for you",
                 "People who can act for {name}",
+                field_labels=RELATIONSHIP_LABELS,
+                page_fields=("proxy", "kind", "scope", "starts_on", "ends_on"),
             ),
             registry.PersonalDataSection(
                 "relationships_you_act_for",
@@ -28,6 +39,8 @@ class PeopleConfig(AppConfig):
                 "proxy",
                 "People you can act for",
                 "People {name} can act for",
+                field_labels=RELATIONSHIP_LABELS,
+                page_fields=("person", "kind", "scope", "starts_on", "ends_on"),
             ),
             registry.PersonalDataSection(
                 "consents",
@@ -42,6 +55,13 @@ class PeopleConfig(AppConfig):
                 "person",
                 "Organisations caring for you",
                 "Organisations caring for {name}",
+                field_labels={
+                    "category": _("Part of the record they see"),
+                    "reason": _("Why"),
+                    "starts_on": _("From"),
+                    "ends_on": _("Until"),
+                },
+                page_fields=("organisation", "category", "reason", "starts_on", "ends_on"),
             ),
             registry.PersonalDataSection(
                 "audit_events",

@@ -47,6 +47,10 @@ class Locality(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def name_for_person(self) -> str:
+        return self.name
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):

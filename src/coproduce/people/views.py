@@ -44,6 +44,7 @@ from .access import (
     current_consents,
     person_access,
 )
+from .identifiers import spaced_nhs_number
 from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, User
 from .queries import is_listing, organisations, personal_data
 from .sections import record_view
@@ -53,19 +54,30 @@ AUDIT_PAGE = "audit_page"
 
 # Labels where a field's own verbose name would read badly ("Nhs number").
 FIELD_LABELS = {
-    "id": gettext_lazy("Reference"),
     "nhs_number": gettext_lazy("NHS number"),
     "address_line_1": gettext_lazy("Address line 1"),
     "address_line_2": gettext_lazy("Address line 2"),
-    "user": gettext_lazy("Sign-in"),
+    "locality": gettext_lazy("Area"),
+    "preferred_channel": gettext_lazy("Contact by"),
     "created_at": gettext_lazy("Record created"),
     "updated_at": gettext_lazy("Record last changed"),
     "is_active": gettext_lazy("Sign-in switched on"),
+    "date_joined": gettext_lazy("Sign-in created"),
+    "last_login": gettext_lazy("Last signed in"),
 }
+# Kept in the download, never shown on the page: references between the platform's own rows
+# (the person's id, their sign-in's id, shown as the sign-in itself below).
+NOT_ON_THE_PAGE = ("id", "user")
 
 # Sections of "My data" that have a page section of their own; the rest are shown as tables.
 CONSENTS_SECTION = "consents"
 AUDIT_SECTION = "audit_events"
+# Sections shown with the consents, under "Who can see the record": who may act, who cares.
+ACCESS_SECTIONS = (
+    "relationships_acting_for_you",
+    "relationships_you_act_for",
+    "care_relationships",
+)
 
 
 # --- Showing exported data -------------------------------------------------------------
@@ -88,8 +100,14 @@ def _read_back(field: models.Field, value: Any) -> Any:
 
 
 def _name(instance: models.Model) -> str:
+    """A related row as the person reads it: its `name_for_person` where the model has one
+    (a wait is "Physiotherapy at Millbrook Surgery", never its scheme's code), else its
+    name."""
     if isinstance(instance, User):
         return instance.get_full_name() or instance.get_username()
+    named = getattr(instance, "name_for_person", None)
+    if named is not None:
+        return str(named)
     return str(instance)
 
 
@@ -115,6 +133,8 @@ def _display(field: models.Field, value: Any, names: dict[tuple[str, str], str])
         return names[(field.attname, str(value))]
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field.name == "nhs_number":
+        return spaced_nhs_number(value)
     if isinstance(value, datetime):
         return date_format(timezone.localtime(value), "j F Y, H:i")
     if isinstance(value, date):
@@ -126,40 +146,59 @@ def _display(field: models.Field, value: Any, names: dict[tuple[str, str], str])
 
 def _summary(model: type[models.Model], row: dict, names=None) -> list[tuple[str, str]]:
     """A summary list's rows (label, value) for one exported row of `model`."""
-    fields = [field for field in model._meta.concrete_fields if field.attname in row]
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname in row and field.name not in NOT_ON_THE_PAGE
+    ]
     names = _related_names(fields, [row]) if names is None else names
     return [(_label(field), _display(field, row[field.attname], names)) for field in fields]
 
 
 @dataclass(frozen=True)
-class SectionTable:
+class SectionCards:
+    """A section of My data on the page: each row of it as a card, titled by its first field,
+    with the fields that hold something, in the person's words."""
+
     name: str
     title: str
-    headers: list[str]
-    rows: list[list[str]]
+    cards: list[tuple[str, list[tuple[str, str]]]]
 
 
-def _section_table(
-    section: registry.PersonalDataSection, rows: list[dict], access: Access
-) -> SectionTable:
-    model = apps.get_model(section.model_label)
+def _page_fields(section: registry.PersonalDataSection, model) -> list[models.Field]:
+    """The fields the page shows, in order: those the section names (page_fields), or every
+    field but its own id, the person and the excluded ones."""
+    if section.page_fields:
+        return [model._meta.get_field(name) for name in section.page_fields]
     skip = {model._meta.pk.name, section.person_field, *section.exclude_fields}
-    fields = [field for field in model._meta.concrete_fields if field.name not in skip]
+    return [field for field in model._meta.concrete_fields if field.name not in skip]
+
+
+def _section_cards(
+    section: registry.PersonalDataSection, rows: list[dict], access: Access
+) -> SectionCards:
+    model = apps.get_model(section.model_label)
+    fields = _page_fields(section, model)
     names = _related_names(fields, rows)
     if section.describe is not None:
         for field in fields:
             values = {row[field.attname] for row in rows if row[field.attname] is not None}
             for value, words in section.describe(field.name, values).items():
                 names[(field.attname, str(value))] = str(words)
-    return SectionTable(
+    labels = [str(section.field_labels.get(field.name, _label(field))) for field in fields]
+    cards = []
+    for row in rows:
+        values = [_display(field, row[field.attname], names) for field in fields]
+        shown = [(label, value) for label, value in zip(labels, values, strict=True) if value]
+        cards.append((values[0] or section.title, shown[1:] if values[0] else shown))
+    return SectionCards(
         name=section.name,
         title=(
             section.title
             if access.is_self
             else section.title_for_others.format(name=access.person.full_name)
         ),
-        headers=[str(section.field_labels.get(field.name, _label(field))) for field in fields],
-        rows=[[_display(field, row[field.attname], names) for field in fields] for row in rows],
+        cards=cards,
     )
 
 
@@ -366,10 +405,15 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
             request, audit_page, label=_("Pages of the audit trail"), parameter=AUDIT_PAGE
         ),
         "list_appearances": _list_appearances(listed),
-        "tables": [
-            _section_table(section, export[name], access)
+        "about_access": [
+            _section_cards(section, export[name], access)
             for name, section in sections.items()
-            if name not in {CONSENTS_SECTION, AUDIT_SECTION}
+            if name in ACCESS_SECTIONS
+        ],
+        "tables": [
+            _section_cards(section, export[name], access)
+            for name, section in sections.items()
+            if name not in {CONSENTS_SECTION, AUDIT_SECTION, *ACCESS_SECTIONS}
         ],
         "form": form,
         "errors": form.error_summary() if form.is_bound else [],
