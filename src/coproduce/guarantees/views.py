@@ -63,7 +63,7 @@ from .queries import (
     waits_for_person,
     worklist_candidates,
 )
-from .rules import ExclusionKind, StageClock, Status
+from .rules import ExclusionKind, LimitUnit, StageClock, StageRule, Status
 
 WORKLIST_PAGE_SIZE = 50
 PATHWAY_PAGE_LOOK = "wait: events and clock"
@@ -135,7 +135,7 @@ class StageDisplay:
 
     clock: StageClock
     title: str
-    plain_words: str
+    plain_words: str  # the guarantee as the person is told it ("You will ...")
     status: str
     tag_text: str
     tag_colour: str
@@ -151,10 +151,28 @@ class StageDisplay:
     right_overdue: bool = False
     can_ask: bool = False
     alternatives: list[tuple[Organisation, int]] = field(default_factory=list)
+    # The guarantee in words about nobody in particular, for pages about someone else (a
+    # carer's, staff's): the scheme's own words say "you".
+    allows: str = ""
 
     @property
     def code(self) -> str:
         return self.clock.stage
+
+
+def _limit(rule: StageRule) -> str:
+    if rule.unit == LimitUnit.WEEKS:
+        return ngettext("%(count)d week", "%(count)d weeks", rule.limit) % {"count": rule.limit}
+    if rule.unit == LimitUnit.WORKING_DAYS:
+        return ngettext("%(count)d working day", "%(count)d working days", rule.limit) % {
+            "count": rule.limit
+        }
+    return _days(rule.limit)
+
+
+def allows(rule: StageRule) -> str:
+    """ "The guarantee allows 18 weeks for this stage.": the promise, about nobody."""
+    return _("The guarantee allows %(limit)s for this stage.") % {"limit": _limit(rule)}
 
 
 def status_key(clock: StageClock) -> str:
@@ -220,6 +238,7 @@ def stage_displays(
             clock=clock,
             title=rule.title,
             plain_words=rule.plain_words,
+            allows=allows(rule),
             status=key,
             tag_text=str(tag_text),
             tag_colour=tag_colour,
