@@ -77,7 +77,6 @@ def load_schemes(definitions: Iterable[dict]) -> list[Scheme]:
     for definition in definitions:
         scheme = Scheme.objects.filter(code=definition["code"]).first()
         loaded.append(scheme if scheme is not None else _create_scheme(definition))
-    scheme_rules.cache_clear()
     return loaded
 
 
@@ -192,7 +191,6 @@ def make_scheme_version(
         raise invalid_fields(
             {"stages": [f"The rules are not complete or not valid: {error}"]}
         ) from None
-    scheme_rules.cache_clear()
     events.publish("guarantee.scheme_version_made", scheme_id=scheme.pk, code=scheme.code)
     return scheme
 
@@ -389,7 +387,7 @@ def _append(
     Not `audited` when the facts are part of a change its own action audits (treatment
     elsewhere, a declined offer), so that change is one row on the person's trail."""
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     before = list(pathway.events.all())
     by_key = {event.source_key: event for event in before if event.source_key}
     by_id = {event.pk: event for event in before}
@@ -548,7 +546,7 @@ def evaluate_pathway(pathway_id, today: date | None = None) -> list[StageClock]:
     pathway = (
         Pathway.objects.select_for_update().select_related("scheme", "person").get(pk=pathway_id)
     )
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     facts = list(pathway.events.all())
     return _refresh(pathway, rules, facts, facts, today or timezone.localdate())
 
@@ -647,7 +645,7 @@ def ask_for_care_elsewhere(
         what="right to care elsewhere",
         on_behalf=on_behalf,
     )
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     facts = list(pathway.events.all())
     clocks = _refresh(pathway, rules, facts, facts, timezone.localdate())
     clock = next((c for c in clocks if c.stage == stage), None)
@@ -725,7 +723,7 @@ def offer_care_elsewhere(
     right.save(
         update_fields=["offered_provider", "offered_at", "offered_appointment_on", "reply_by"]
     )
-    stage = scheme_rules(right.pathway.scheme.code).stage(right.stage)
+    stage = scheme_rules(right.pathway.scheme).stage(right.stage)
     if "declined_alternative" in stage.lapse_events:
         consequence = "If you decline, the guarantee no longer applies to this wait."
     else:

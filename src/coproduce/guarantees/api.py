@@ -246,7 +246,7 @@ def _stage_out(clock: StageClock, rules) -> dict:
 
 
 def _summary_out(pathway: Pathway, today: date) -> dict:
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     return {
         "id": pathway.pk,
         "person_id": pathway.person_id,
@@ -370,7 +370,7 @@ def _fields_named(**names: str) -> Iterator[None]:
 def list_schemes(request: HttpRequest):
     answer = []
     for scheme in Scheme.objects.order_by("family", "effective_from"):
-        rules = scheme_rules(scheme.code)
+        rules = scheme_rules(scheme)
         answer.append(
             {
                 "code": scheme.code,

@@ -175,14 +175,11 @@ class GuaranteesConfig(modules.ModuleConfig):
         )
 
     def module_ready(self) -> None:
-        from django.db.models.signals import post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
         from coproduce import events
 
-        from . import actions, domain_events, queries
-        from .models import Scheme, SchemeStage
+        from . import actions, domain_events
 
         events.declare(*domain_events.EVENTS)
         post_migrate.connect(actions.ensure_builtin_schemes, sender=self)
-        for model in (Scheme, SchemeStage):
-            post_save.connect(queries.forget_scheme_rules, sender=model)

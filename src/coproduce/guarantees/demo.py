@@ -334,7 +334,7 @@ def store_clocks(
     rights: list[Right] = []
     counts: Counter = Counter()
     for pathway, plan in zip(pathways, drawn, strict=True):
-        rules = scheme_rules(plan.scheme.code)
+        rules = scheme_rules(plan.scheme)
         events = [
             PathwayEvent(type=kind, occurred_on=day, sequence=sequence)
             for sequence, (kind, day) in enumerate(plan.events, start=1)

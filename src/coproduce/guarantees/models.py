@@ -83,6 +83,10 @@ class Scheme(AppendOnlyModel):
     extra_events = models.JSONField(
         default=list, blank=True, help_text=_("Event types recorded but not named by a stage.")
     )
+    # Which making of this version's rules the row holds, read with the row: every process
+    # caches rules by it (queries.scheme_rules), so a version made in another process, or
+    # made again after a transaction that made it was rolled back, is never read stale.
+    rules_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = SchemeManager()
     immutable_error = SchemeImmutable

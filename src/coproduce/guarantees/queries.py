@@ -1,9 +1,11 @@
 """The read path for guarantees: scheme rules, a pathway's facts and its live clock."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from threading import Lock
+from uuid import UUID
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
@@ -52,17 +54,48 @@ def scheme_definition(scheme: Scheme) -> dict:
     }
 
 
-@lru_cache(maxsize=64)
-def scheme_rules(code: str) -> SchemeRules | None:
-    """The rules of a stored scheme; cached until a scheme or stage is saved."""
-    scheme = Scheme.objects.filter(code=code).first()
-    if scheme is None:
+RULES_CACHED = 64
+_rules_by_stamp: OrderedDict[tuple[str, UUID], SchemeRules] = OrderedDict()
+_rules_lock = Lock()
+
+
+def scheme_rules(scheme: Scheme | str) -> SchemeRules | None:
+    """The rules of a stored scheme version, given the version (as loaded, no query when its
+    rules are cached) or its code (one small query); None when there is no such version.
+
+    Rules are cached by the version's `rules_stamp`, read with its row, never by its code
+    alone: a version never changes once made, and a version made by another process, or made
+    again after a transaction that made it rolled back, comes with a stamp of its own. So every
+    process sees every change without being told to forget. A code with no version is not
+    cached either: another process may make that version the next moment."""
+    if isinstance(scheme, Scheme):
+        code, stamp = scheme.code, scheme.rules_stamp
+    else:
+        row = Scheme.objects.filter(code=scheme).values_list("code", "rules_stamp").first()
+        if row is None:
+            return None
+        code, stamp = row
+    key = (code, stamp)
+    with _rules_lock:
+        if key in _rules_by_stamp:
+            _rules_by_stamp.move_to_end(key)
+            return _rules_by_stamp[key]
+    stored = Scheme.objects.filter(code=code, rules_stamp=stamp).first()
+    if stored is None:
+        # The row the stamp was read from is gone (its transaction rolled back).
         return None
-    return rules_from_definition(scheme_definition(scheme))
+    rules = rules_from_definition(scheme_definition(stored))
+    with _rules_lock:
+        _rules_by_stamp[key] = rules
+        while len(_rules_by_stamp) > RULES_CACHED:
+            _rules_by_stamp.popitem(last=False)
+    return rules
 
 
-def forget_scheme_rules(**_) -> None:
-    scheme_rules.cache_clear()
+def forget_scheme_rules() -> None:
+    """Empty this process's cache (never needed for correctness: see scheme_rules)."""
+    with _rules_lock:
+        _rules_by_stamp.clear()
 
 
 def effective_events(events: list[PathwayEvent]) -> list[PathwayEvent]:
@@ -83,7 +116,7 @@ def clock_events(events: list[PathwayEvent]) -> list[ClockEvent]:
 
 def pathway_clocks(pathway: Pathway, as_of: date | None = None) -> list[StageClock]:
     """The live clock of every stage of the pathway."""
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     events = list(pathway.events.all())
     return evaluate(rules, clock_events(events), as_of or timezone.localdate())
 
@@ -209,7 +242,7 @@ def alternative_providers(
     meets the guarantee, shortest wait first (from the live statistics)."""
     from .compliance import median_waits_by_provider
 
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     limit = next(
         clock.limit
         for clock in evaluate(rules, [], as_of or timezone.localdate())

@@ -1,7 +1,7 @@
 """A guarantee scheme's rules as plain, immutable data: what the clock function reads.
 
 The database holds schemes so that they can be edited in the back office and versioned with
-effective dates (models.Scheme, models.SchemeStage); `queries.scheme_rules(code)` turns the
+effective dates (models.Scheme, models.SchemeStage); `queries.scheme_rules(scheme)` turns the
 rows into these objects, and `fixtures/schemes.json` holds the built-in schemes. Nothing here
 touches the database, so the clock can be tested and run (the `check` command) on its own.
 """

@@ -227,7 +227,7 @@ def stage_displays(
     with_alternatives: bool = False,
 ) -> list[StageDisplay]:
     """Every stage of the pathway, live, with its right (if it breached) in words."""
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     rights = queries.rights_for_pathway(pathway) if rights is None else rights
     shown = []
     for clock in queries.pathway_clocks(pathway, today):
@@ -396,7 +396,7 @@ def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> Http
         messages.error(request, _("Care elsewhere cannot be asked for on this wait now."))
         return redirect(back)
     audit_look(actor, access, what="wait: asking for care elsewhere")
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     context = {
         "access": access,
         "person": access.person,
@@ -469,7 +469,7 @@ def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
         messages.error(request, _("There is no offer waiting for an answer."))
         return redirect(back)
     audit_look(actor, access, what="offer of care elsewhere")
-    rules = scheme_rules(right.pathway.scheme.code)
+    rules = scheme_rules(right.pathway.scheme)
     stage = rules.stage(right.stage)
     context = {
         "right": right,
@@ -544,7 +544,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     for right in requests_page.object_list:
         status = right_status(right)
         tag_text, tag_colour = REQUEST_TAGS[status]
-        rules = scheme_rules(right.pathway.scheme.code)
+        rules = scheme_rules(right.pathway.scheme)
         request_rows.append(
             RequestRow(
                 right=right,
@@ -674,7 +674,7 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
             )
             return redirect(_worklist_url(right, actor))
     audit_look(actor, access, what="request for care elsewhere")
-    rules = scheme_rules(right.pathway.scheme.code)
+    rules = scheme_rules(right.pathway.scheme)
     context = {
         "right": right,
         "status": status,
@@ -712,7 +712,7 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
             )
             return redirect(_worklist_url(right, actor))
     audit_look(actor, access, what="care elsewhere")
-    rules = scheme_rules(right.pathway.scheme.code)
+    rules = scheme_rules(right.pathway.scheme)
     context = {
         "right": right,
         "status": right_status(right),
@@ -825,7 +825,7 @@ def reply_on_behalf(request: HttpRequest, right_id: int) -> HttpResponse:
             return redirect(back)
     right, access = _staff_right(actor, right_id, write=False)
     audit_look(actor, access, what="offer of care elsewhere: the answer")
-    stage = scheme_rules(right.pathway.scheme.code).stage(right.stage)
+    stage = scheme_rules(right.pathway.scheme).stage(right.stage)
     context = {
         "right": right,
         "status": right_status(right),
@@ -878,7 +878,7 @@ def _correctable(events: list[PathwayEvent]) -> list[PathwayEvent]:
 
 
 def _events_to_offer(pathway: Pathway, correctable: list[PathwayEvent]) -> list[str]:
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     clocks = queries.pathway_clocks(pathway, timezone.localdate())
     return events_to_offer(rules, clocks, correctable)
 

@@ -60,7 +60,7 @@ def pathway_bundle(pathway: Pathway, *, as_of: date | None = None) -> dict:
 def service_request(
     pathway: Pathway, clocks: list[StageClock], standing: list[PathwayEvent]
 ) -> dict:
-    rules = scheme_rules(pathway.scheme.code)
+    rules = scheme_rules(pathway.scheme)
     starts = set().union(*(stage.start_events for stage in rules.stages))
     referred = next((event.occurred_on for event in standing if event.type in starts), None)
     current = _current_stage(clocks)
