@@ -1,15 +1,18 @@
-"""Forms for the waits pages: GOV.UK date inputs (day, month, year), recording and correcting
-a pathway's events, opening a wait, offering care elsewhere and recording treatment there.
+"""Forms for the waits pages: recording and correcting a pathway's events, opening a wait,
+offering care elsewhere and recording treatment there, answering an offer for the person, and
+the filters of the waiting list and of the statistics pages.
 
 The forms only read what was typed; the actions decide what is allowed, and their refusals are
-shown on the fields they name (GovukErrorsMixin.add_action_error).
+shown on the fields they name (GovukErrorsMixin.add_action_error). Each field is drawn as its
+GOV.UK component (web.forms.GovukBoundField), with the label and hint said here.
 """
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy, ngettext
 
 from coproduce.people.models import Organisation
-from coproduce.web.forms import DATE_PARTS, DatePartsForm, GovukErrorsMixin, OnBehalfForm
+from coproduce.web.forms import DatePartsField, GovukErrorsMixin, OnBehalfForm, RecordChoiceField
 
 from .models import PathwayEvent, Scheme
 from .rules import SchemeRules, StageClock, Status
@@ -69,19 +72,31 @@ def events_to_offer(
     return sorted(names, key=event_label)
 
 
-class RecordEventForm(DatePartsForm):
+def _event_choice(event: PathwayEvent) -> tuple[int, str]:
+    return event.pk, f"{event_label(event.type)}, {date_format(event.occurred_on, 'j F Y')}"
+
+
+class RecordEventForm(GovukErrorsMixin, forms.Form):
     """A new fact about the wait, or (with `corrects`) the right version of a wrong one."""
 
     type = forms.ChoiceField(
         choices=(),
+        label=gettext_lazy("What happened"),
         error_messages={
             "required": gettext_lazy("Select what happened"),
             "invalid_choice": gettext_lazy("Select what happened from the list"),
         },
     )
+    occurred_on = DatePartsField(
+        words=gettext_lazy("the date it happened"),
+        label=gettext_lazy("When did it happen?"),
+        help_text=gettext_lazy("For example, 27 3 2026"),
+    )
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,
+        label=gettext_lazy("Note (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": gettext_lazy("Keep the note to 500 characters or fewer")},
     )
     corrects = forms.TypedChoiceField(
@@ -89,20 +104,21 @@ class RecordEventForm(DatePartsForm):
         coerce=int,
         empty_value=None,
         choices=(),
+        label=gettext_lazy("Does this replace an event recorded wrongly? (optional)"),
+        help_text=gettext_lazy(
+            "Choose the wrong event to record the right type or date in its place."
+        ),
         error_messages={"invalid_choice": gettext_lazy("Select an event of this wait")},
     )
 
-    dates = {"occurred_on": (gettext_lazy("the date it happened"), True)}
-
     def __init__(self, *args, event_types=(), correctable=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", "")] + [
+        self.fields["type"].choices = [("", gettext_lazy("Choose an event"))] + [
             (name, event_label(name)) for name in event_types
         ]
-        self.fields["corrects"].choices = [("", "")] + [
-            (event.pk, str(event.pk)) for event in correctable
+        self.fields["corrects"].choices = [("", gettext_lazy("No, this is a new event"))] + [
+            _event_choice(event) for event in correctable
         ]
-        self.order_fields(["type", *(f"occurred_on_{part}" for part in DATE_PARTS), "note"])
 
 
 class WithdrawEventForm(GovukErrorsMixin, forms.Form):
@@ -111,6 +127,7 @@ class WithdrawEventForm(GovukErrorsMixin, forms.Form):
     corrects = forms.TypedChoiceField(
         coerce=int,
         choices=(),
+        label=gettext_lazy("Event entered in error"),
         error_messages={
             "required": gettext_lazy("Select the event that was entered in error"),
             "invalid_choice": gettext_lazy("Select an event of this wait from the list"),
@@ -119,6 +136,7 @@ class WithdrawEventForm(GovukErrorsMixin, forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=NOTE_MAX,
+        label=gettext_lazy("Why was it wrong? (optional)"),
         error_messages={"max_length": gettext_lazy("Keep the reason to 500 characters or fewer")},
     )
     action_fields = {"note": "reason"}
@@ -127,20 +145,27 @@ class WithdrawEventForm(GovukErrorsMixin, forms.Form):
         # Its fields share the page with RecordEventForm's, so their ids are prefixed.
         kwargs.setdefault("auto_id", "withdraw_%s")
         super().__init__(*args, **kwargs)
-        self.fields["corrects"].choices = [(event.pk, str(event.pk)) for event in correctable]
+        self.fields["corrects"].choices = [("", gettext_lazy("Choose an event"))] + [
+            _event_choice(event) for event in correctable
+        ]
 
 
 class OpenPathwayForm(GovukErrorsMixin, forms.Form):
-    scheme = forms.ModelChoiceField(
+    scheme = RecordChoiceField(
+        shown_by="title",
         queryset=Scheme.objects.none(),
         to_field_name="code",
+        label=gettext_lazy("Guarantee"),
+        empty_label=gettext_lazy("Choose a guarantee"),
         error_messages={
             "required": gettext_lazy("Select the guarantee the wait comes under"),
             "invalid_choice": gettext_lazy("Select a guarantee from the list"),
         },
     )
-    provider = forms.ModelChoiceField(
+    provider = RecordChoiceField(
         queryset=Organisation.objects.none(),
+        label=gettext_lazy("Provider"),
+        empty_label=gettext_lazy("Choose a provider"),
         error_messages={
             "required": gettext_lazy("Select where the person is waiting"),
             "invalid_choice": gettext_lazy("Select a provider from the list"),
@@ -148,6 +173,8 @@ class OpenPathwayForm(GovukErrorsMixin, forms.Form):
     )
     service = forms.CharField(
         max_length=100,
+        label=gettext_lazy("Service or specialty"),
+        help_text=gettext_lazy("For example, Orthopaedics"),
         error_messages={
             "required": gettext_lazy("Enter the service or specialty, like Orthopaedics"),
             "max_length": gettext_lazy("Enter the service in 100 characters or fewer"),
@@ -156,6 +183,17 @@ class OpenPathwayForm(GovukErrorsMixin, forms.Form):
     external_id = forms.CharField(
         required=False,
         max_length=100,
+        label=gettext_lazy("Provider's reference (optional)"),
+        help_text=gettext_lazy(
+            "The reference in the provider's patient administration system, if it has one"
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-20",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+            }
+        ),
         error_messages={
             "max_length": gettext_lazy("Enter the reference in 100 characters or fewer"),
         },
@@ -167,26 +205,66 @@ class OpenPathwayForm(GovukErrorsMixin, forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class OfferForm(DatePartsForm):
+class OfferForm(GovukErrorsMixin, forms.Form):
+    """Care elsewhere to offer: the providers meeting the guarantee now first (`suggested`,
+    each with its median wait in days), then every other provider of care (`others`)."""
+
     provider = forms.TypedChoiceField(
         coerce=int,
         choices=(),
+        label=gettext_lazy("Provider that can see them"),
+        help_text=gettext_lazy(
+            "Providers meeting the guarantee now come first, with the wait half of their "
+            "patients have had."
+        ),
         error_messages={
             "required": gettext_lazy("Select the provider that can see them"),
             "invalid_choice": gettext_lazy("Select a provider from the list"),
         },
     )
-    dates = {"appointment_on": (gettext_lazy("the date of the appointment"), True)}
+    appointment_on = DatePartsField(
+        words=gettext_lazy("the date of the appointment"),
+        label=gettext_lazy("Date of the appointment"),
+        help_text=gettext_lazy("Today or later. For example, 27 3 2027"),
+    )
 
-    def __init__(self, *args, providers=(), **kwargs):
+    def __init__(self, *args, suggested=(), others=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", "")] + [
-            (provider.pk, provider.name) for provider in providers
-        ]
+        choices = [("", gettext_lazy("Choose a provider"))]
+        if suggested:
+            choices.append(
+                (
+                    gettext_lazy("Meeting the guarantee now"),
+                    [
+                        (
+                            provider.pk,
+                            ngettext(
+                                "%(name)s (median wait %(days)d day)",
+                                "%(name)s (median wait %(days)d days)",
+                                days,
+                            )
+                            % {"name": provider.name, "days": days},
+                        )
+                        for provider, days in suggested
+                    ],
+                )
+            )
+        choices.append(
+            (
+                gettext_lazy("Other providers"),
+                [(provider.pk, provider.name) for provider in others],
+            )
+        )
+        self.fields["provider"].choices = choices
 
 
-class TreatedElsewhereForm(DatePartsForm):
-    dates = {"treated_on": (gettext_lazy("the date they were treated"), True)}
+class TreatedElsewhereForm(GovukErrorsMixin, forms.Form):
+    treated_on = DatePartsField(
+        words=gettext_lazy("the date they were treated"),
+        label=gettext_lazy("When were they treated?"),
+        help_text=gettext_lazy("Not in the future. For example, 27 3 2026"),
+    )
+    label_size = "m"
 
 
 class ReplyOnBehalfForm(OnBehalfForm):
@@ -199,13 +277,54 @@ class ReplyOnBehalfForm(OnBehalfForm):
             (ACCEPT, gettext_lazy("They accept the appointment")),
             (DECLINE, gettext_lazy("They decline the appointment")),
         ],
+        widget=forms.RadioSelect,
+        label=gettext_lazy("What is the person's answer?"),
         error_messages={
             "required": gettext_lazy("Select the person's answer"),
             "invalid_choice": gettext_lazy("Select the person's answer"),
         },
     )
-    error_anchors = {**OnBehalfForm.error_anchors, "answer": "answer"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(["answer", "asked_by", "confirmed"])
+
+
+class ProviderFilterForm(GovukErrorsMixin, forms.Form):
+    """Which of the actor's organisations' waiting list to show (a GET form)."""
+
+    provider = forms.ChoiceField(choices=(), label=gettext_lazy("Organisation"))
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [(org.pk, org.name) for org in providers]
+
+
+class StatisticsFilterForm(GovukErrorsMixin, forms.Form):
+    """The statistics pages' filters (a GET form): the scheme, its stage and the month. The
+    page reads the query string itself and never fails on it (statistics_views.read_choice);
+    this form only draws the choices, with what is shown chosen."""
+
+    scheme = forms.ChoiceField(choices=(), label=gettext_lazy("Guarantee"))
+    stage = forms.ChoiceField(
+        choices=(),
+        label=gettext_lazy("Stage of the wait"),
+        help_text=gettext_lazy(
+            "If you choose another guarantee, its first stage is shown. You can then choose "
+            "another stage."
+        ),
+    )
+    month = forms.ChoiceField(choices=(), label=gettext_lazy("Month the waits ended"))
+
+    def __init__(self, choice, **kwargs):
+        initial = {
+            "scheme": choice.scheme.code if choice.scheme else "",
+            "stage": choice.stage.code if choice.stage else "",
+            "month": choice.month.strftime("%Y-%m"),
+        }
+        super().__init__(initial=initial, **kwargs)
+        self.fields["scheme"].choices = [(s.code, s.title) for s in choice.schemes]
+        self.fields["stage"].choices = [(s.code, s.title) for s in choice.stages]
+        self.fields["month"].choices = [
+            (month.strftime("%Y-%m"), date_format(month, "F Y")) for month in choice.months
+        ]

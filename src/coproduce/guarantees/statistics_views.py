@@ -14,6 +14,7 @@ Mounted by guarantees.urls at /waits/statistics/ (`statistics_urlpatterns`).
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,7 @@ from coproduce import disclosure
 from coproduce.people.models import Organisation
 
 from . import compliance
+from .forms import StatisticsFilterForm
 from .models import CompletedCell, Dimension, Scheme, SchemeStage
 from .rules import ExclusionKind, LimitUnit
 
@@ -138,6 +140,11 @@ class Choice:
                 "days": self.stage.limit * 7,
             }
         return f"{self.stage.limit} {self.unit_words}"
+
+    @cached_property
+    def form(self) -> StatisticsFilterForm:
+        """The filters, drawn with this choice chosen."""
+        return StatisticsFilterForm(self)
 
     def query(self, **changes) -> str:
         values = {

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from coproduce.errors import ActionError
 from coproduce.listing import PeopleShown, page_for_site
 from coproduce.people.access import (
     Access,
@@ -39,6 +38,7 @@ from coproduce.people.access import (
 )
 from coproduce.people.models import Organisation, Person, RecordCategory
 from coproduce.people.queries import people_acted_for
+from coproduce.web.form_path import confirm, form_errors, posted, submit
 from coproduce.web.forms import OnBehalfForm
 from coproduce.web.pagination import page_links
 
@@ -46,6 +46,7 @@ from . import actions, queries
 from .forms import (
     OfferForm,
     OpenPathwayForm,
+    ProviderFilterForm,
     RecordEventForm,
     ReplyOnBehalfForm,
     TreatedElsewhereForm,
@@ -318,6 +319,11 @@ def _my_waits_url(person: Person, actor: Actor) -> str:
     return reverse("guarantees:my-waits-for", kwargs={"person_id": person.pk})
 
 
+def _back_to_wait(actor: Actor, pathway: Pathway) -> str:
+    """The wait on My waits (the person's own, or of the person they act for)."""
+    return _my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}"
+
+
 @never_cache
 @login_required
 def my_waits(request: HttpRequest, person_id=None) -> HttpResponse:
@@ -367,22 +373,20 @@ def ask_for_care_elsewhere(request: HttpRequest, pathway_id, stage: str) -> Http
     """Asking for care elsewhere once a stage has missed its deadline, with a check step: the
     page says what happens next (GET), its button asks (POST). No JavaScript needed."""
     actor, pathway, access = _citizen_pathway(request, pathway_id)
-    back = _my_waits_url(Person(pk=pathway.person_id), actor) + f"#wait-{pathway.pk}"
+    back = _back_to_wait(actor, pathway)
     if request.method == "POST":
-        try:
-            right = actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage)
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
+        return confirm(
+            request,
+            lambda: actions.ask_for_care_elsewhere(actor, pathway_id=pathway.pk, stage=stage),
+            success=lambda right: (
                 _(
                     "You have asked for care elsewhere. The region must reply by %(date)s. "
                     "We will tell you as soon as there is an offer."
                 )
-                % {"date": long_date(right.respond_by)},
-            )
-        return redirect(back)
+                % {"date": long_date(right.respond_by)}
+            ),
+            redirect_to=back,
+        )
     today = timezone.localdate()
     shown = next(
         (
@@ -430,21 +434,18 @@ def _citizen_right(request: HttpRequest, right_id) -> tuple[Actor, Right, Access
 @require_POST
 def accept_offer(request: HttpRequest, right_id: int) -> HttpResponse:
     actor, right, _access = _citizen_right(request, right_id)
-    try:
-        right = actions.reply_to_offer(actor, right_id=right.pk, accept=True)
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    return confirm(
+        request,
+        lambda: actions.reply_to_offer(actor, right_id=right.pk, accept=True),
+        success=lambda accepted: (
             _("You accepted the appointment at %(provider)s on %(date)s.")
             % {
-                "provider": right.offered_provider.name,
-                "date": long_date(right.offered_appointment_on),
-            },
-        )
-    person = Person(pk=right.pathway.person_id)
-    return redirect(_my_waits_url(person, actor) + f"#wait-{right.pathway_id}")
+                "provider": accepted.offered_provider.name,
+                "date": long_date(accepted.offered_appointment_on),
+            }
+        ),
+        redirect_to=_back_to_wait(actor, right.pathway),
+    )
 
 
 @never_cache
@@ -452,19 +453,15 @@ def accept_offer(request: HttpRequest, right_id: int) -> HttpResponse:
 def decline_offer(request: HttpRequest, right_id: int) -> HttpResponse:
     """Declining ends the guarantee for the stage, so it is asked twice: this page warns."""
     actor, right, access = _citizen_right(request, right_id)
-    back = _my_waits_url(Person(pk=right.pathway.person_id), actor) + f"#wait-{right.pathway_id}"
+    back = _back_to_wait(actor, right.pathway)
     if request.method == "POST":
-        try:
-            actions.reply_to_offer(actor, right_id=right.pk, accept=False)
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("You declined the appointment at %(provider)s.")
-                % {"provider": right.offered_provider.name},
-            )
-        return redirect(back)
+        return confirm(
+            request,
+            lambda: actions.reply_to_offer(actor, right_id=right.pk, accept=False),
+            success=_("You declined the appointment at %(provider)s.")
+            % {"provider": right.offered_provider.name},
+            redirect_to=back,
+        )
     if right_status(right) != RightStatus.OFFERED:
         messages.error(request, _("There is no offer waiting for an answer."))
         return redirect(back)
@@ -581,6 +578,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     context = {
         "providers": providers,
         "provider": provider,
+        "provider_form": ProviderFilterForm(initial={"provider": provider.pk}, providers=providers),
         "request_rows": request_rows,
         "requests_links": page_links(
             request,
@@ -643,36 +641,32 @@ def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]
 def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     actor = Actor.for_web(request)
     right, access = _staff_right(actor, right_id, write=request.method == "POST")
-    today = timezone.localdate()
-    suggested, others = _offer_choices(right, today)
-    form = OfferForm(
-        request.POST if request.method == "POST" else None,
-        providers=[org for org, _days in suggested] + others,
-    )
+    suggested, others = _offer_choices(right, timezone.localdate())
+    form = OfferForm(posted(request), suggested=suggested, others=others)
     status = right_status(right)
-    if request.method == "POST" and form.is_valid():
-        try:
-            right = actions.offer_care_elsewhere(
-                actor,
-                right_id=right.pk,
-                provider_id=form.cleaned_data["provider"],
-                appointment_on=form.cleaned_data["appointment_on"],
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _("%(person)s has been offered an appointment at %(provider)s on %(date)s.")
-                % {
-                    "person": access.person.full_name,
-                    "provider": ", ".join(
-                        [right.offered_provider.name, *right.offered_provider.address_lines]
-                    ),
-                    "date": long_date(right.offered_appointment_on),
-                },
-            )
-            return redirect(_worklist_url(right, actor))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.offer_care_elsewhere(
+            actor,
+            right_id=right.pk,
+            provider_id=data["provider"],
+            appointment_on=data["appointment_on"],
+        ),
+        success=lambda offered: (
+            _("%(person)s has been offered an appointment at %(provider)s on %(date)s.")
+            % {
+                "person": access.person.full_name,
+                "provider": ", ".join(
+                    [offered.offered_provider.name, *offered.offered_provider.address_lines]
+                ),
+                "date": long_date(offered.offered_appointment_on),
+            }
+        ),
+        redirect_to=lambda offered: _worklist_url(offered, actor),
+    )
+    if done:
+        return done
     audit_look(actor, access, what="request for care elsewhere")
     rules = scheme_rules(right.pathway.scheme)
     context = {
@@ -680,12 +674,8 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
         "status": status,
         "person": access.person,
         "stage_title": rules.stage(right.stage).title,
-        "alternatives": suggested,
-        "others": others,
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
-        "chosen_provider": str(form["provider"].value() or ""),
+        **form_errors(form),
         "worklist_url": _worklist_url(right, actor),
     }
     return render(request, "guarantees/offer.html", context)
@@ -696,21 +686,19 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
 def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     actor = Actor.for_web(request)
     right, access = _staff_right(actor, right_id, write=request.method == "POST")
-    form = TreatedElsewhereForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_treated_elsewhere(
-                actor, right_id=right.pk, treated_on=form.cleaned_data["treated_on"]
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _("Treatment at %(provider)s is recorded, and the wait's clock has stopped.")
-                % {"provider": right.offered_provider.name},
-            )
-            return redirect(_worklist_url(right, actor))
+    form = TreatedElsewhereForm(posted(request))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.record_treated_elsewhere(
+            actor, right_id=right.pk, treated_on=data["treated_on"]
+        ),
+        success=_("Treatment at %(provider)s is recorded, and the wait's clock has stopped.")
+        % {"provider": right.offered_provider.name},
+        redirect_to=_worklist_url(right, actor),
+    )
+    if done:
+        return done
     audit_look(actor, access, what="care elsewhere")
     rules = scheme_rules(right.pathway.scheme)
     context = {
@@ -719,8 +707,7 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
         "person": access.person,
         "stage_title": rules.stage(right.stage).title,
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "worklist_url": _worklist_url(right, actor),
     }
     return render(request, "guarantees/treated_elsewhere.html", context)
@@ -744,24 +731,24 @@ def ask_on_behalf(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
     recorded, in the staff member's name, and the person is told."""
     actor = Actor.for_web(request)
     _person_of_wait_acted_for(actor, pathway_id)
-    form = OnBehalfForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            right = actions.ask_for_care_elsewhere(
-                actor, pathway_id=pathway_id, stage=stage, on_behalf=form.cleaned_data["asked_by"]
+    form = OnBehalfForm(posted(request))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.ask_for_care_elsewhere(
+            actor, pathway_id=pathway_id, stage=stage, on_behalf=data["asked_by"]
+        ),
+        success=lambda right: (
+            _(
+                "You asked for care elsewhere for %(person)s. The region must reply by "
+                "%(date)s. They have been told that you did this for them."
             )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "You asked for care elsewhere for %(person)s. The region must reply by "
-                    "%(date)s. They have been told that you did this for them."
-                )
-                % {"person": right.pathway.person.full_name, "date": long_date(right.respond_by)},
-            )
-            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway_id}))
+            % {"person": right.pathway.person.full_name, "date": long_date(right.respond_by)}
+        ),
+        redirect_to=reverse("guarantees:pathway", kwargs={"pathway_id": pathway_id}),
+    )
+    if done:
+        return done
     pathway, access = queries.pathway_for_staff(
         actor, pathway_id, what="wait: asking for care elsewhere for the person"
     )
@@ -780,8 +767,7 @@ def ask_on_behalf(request: HttpRequest, pathway_id, stage: str) -> HttpResponse:
         "person": access.person,
         "stage": shown,
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "back_url": reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}),
     }
     return render(request, "guarantees/ask_on_behalf.html", context)
@@ -797,32 +783,24 @@ def reply_on_behalf(request: HttpRequest, right_id: int) -> HttpResponse:
     if pathway_id is None:
         raise PersonNotFound
     _person_of_wait_acted_for(actor, pathway_id)
-    form = ReplyOnBehalfForm(request.POST if request.method == "POST" else None)
+    form = ReplyOnBehalfForm(posted(request))
     back = reverse("guarantees:pathway", kwargs={"pathway_id": pathway_id})
-    if request.method == "POST" and form.is_valid():
-        accept = form.cleaned_data["answer"] == ReplyOnBehalfForm.ACCEPT
-        try:
-            right = actions.reply_to_offer(
-                actor, right_id=right_id, accept=accept, on_behalf=form.cleaned_data["asked_by"]
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            words = {
-                True: _("%(person)s accepted the appointment at %(provider)s."),
-                False: _("%(person)s declined the appointment at %(provider)s."),
-            }[accept]
-            messages.success(
-                request,
-                words
-                % {
-                    "person": right.pathway.person.full_name,
-                    "provider": right.offered_provider.name,
-                }
-                + " "
-                + _("They have been told that you recorded it for them."),
-            )
-            return redirect(back)
+    done = submit(
+        request,
+        form,
+        lambda data: actions.reply_to_offer(
+            actor,
+            right_id=right_id,
+            accept=data["answer"] == ReplyOnBehalfForm.ACCEPT,
+            on_behalf=data["asked_by"],
+        ),
+        success=lambda right: _recorded_answer(
+            right, accepted=form.cleaned_data["answer"] == ReplyOnBehalfForm.ACCEPT
+        ),
+        redirect_to=back,
+    )
+    if done:
+        return done
     right, access = _staff_right(actor, right_id, write=False)
     audit_look(actor, access, what="offer of care elsewhere: the answer")
     stage = scheme_rules(right.pathway.scheme).stage(right.stage)
@@ -833,11 +811,20 @@ def reply_on_behalf(request: HttpRequest, right_id: int) -> HttpResponse:
         "stage_title": stage.title,
         "lapses": "declined_alternative" in stage.lapse_events,
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "back_url": back,
     }
     return render(request, "guarantees/reply_on_behalf.html", context)
+
+
+def _recorded_answer(right: Right, *, accepted: bool) -> str:
+    words = (
+        _("%(person)s accepted the appointment at %(provider)s.")
+        if accepted
+        else _("%(person)s declined the appointment at %(provider)s.")
+    )
+    names = {"person": right.pathway.person.full_name, "provider": right.offered_provider.name}
+    return words % names + " " + _("They have been told that you recorded it for them.")
 
 
 # --- Staff: a pathway ----------------------------------------------------------------------
@@ -898,10 +885,6 @@ def _pathway_page(
     record_form = record_form or RecordEventForm(event_types=types, correctable=correctable)
     withdraw_form = withdraw_form or WithdrawEventForm(correctable=correctable)
     today = timezone.localdate()
-    errors = []
-    for form in (record_form, withdraw_form):
-        if form.is_bound:
-            errors += form.error_summary()
     acts_on_behalf = may_act_on_behalf(
         Actor.for_web(request), pathway.person_id, category=RecordCategory.HEALTH
     )
@@ -913,12 +896,10 @@ def _pathway_page(
         "stages": stage_displays(pathway, today, can_ask=acts_on_behalf),
         "right_on_breach": pathway.scheme.right_on_breach,
         "event_rows": _event_rows(events),
-        "correctable": [(event, event_label(event.type)) for event in correctable],
-        "event_choices": [(name, event_label(name)) for name in types],
+        "correctable": correctable,
         "record_form": record_form,
         "withdraw_form": withdraw_form,
-        "errors": errors,
-        "has_errors": bool(errors),
+        **form_errors(record_form, withdraw_form),
         "today": today,
     }
     return render(request, "guarantees/pathway.html", context, status=status)
@@ -942,25 +923,25 @@ def pathway(request: HttpRequest, pathway_id) -> HttpResponse:
         event_types=_events_to_offer(pathway, correctable),
         correctable=correctable,
     )
-    if form.is_valid():
-        try:
-            event = actions.record_event(
-                actor,
-                pathway_id=pathway.pk,
-                type=form.cleaned_data["type"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                note=form.cleaned_data["note"],
-                corrects_id=form.cleaned_data["corrects"],
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _("%(event)s on %(date)s is recorded.")
-                % {"event": event_label(event.type), "date": long_date(event.occurred_on)},
-            )
-            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.record_event(
+            actor,
+            pathway_id=pathway.pk,
+            type=data["type"],
+            occurred_on=data["occurred_on"],
+            note=data["note"],
+            corrects_id=data["corrects"],
+        ),
+        success=lambda event: (
+            _("%(event)s on %(date)s is recorded.")
+            % {"event": event_label(event.type), "date": long_date(event.occurred_on)}
+        ),
+        redirect_to=reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}),
+    )
+    if done:
+        return done
     audit_look(actor, access, what=PATHWAY_PAGE_LOOK)
     return _pathway_page(request, pathway, access, record_form=form)
 
@@ -971,23 +952,22 @@ def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
     actor = Actor.for_web(request)
     pathway, access = queries.staff_pathway(actor, pathway_id, write=True)
     form = WithdrawEventForm(request.POST, correctable=_correctable(list(pathway.events.all())))
-    if form.is_valid():
-        try:
-            actions.record_event(
-                actor,
-                pathway_id=pathway.pk,
-                type=PathwayEvent.ENTERED_IN_ERROR,
-                occurred_on=timezone.localdate(),
-                note=form.cleaned_data["reason"],
-                corrects_id=form.cleaned_data["corrects"],
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request, _("The event is marked as entered in error. It no longer counts.")
-            )
-            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.record_event(
+            actor,
+            pathway_id=pathway.pk,
+            type=PathwayEvent.ENTERED_IN_ERROR,
+            occurred_on=timezone.localdate(),
+            note=data["reason"],
+            corrects_id=data["corrects"],
+        ),
+        success=_("The event is marked as entered in error. It no longer counts."),
+        redirect_to=reverse("guarantees:pathway", kwargs={"pathway_id": pathway.pk}),
+    )
+    if done:
+        return done
     audit_look(actor, access, what=PATHWAY_PAGE_LOOK)
     return _pathway_page(request, pathway, access, withdraw_form=form)
 
@@ -1007,36 +987,29 @@ def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     providers = organisation_and_children(ids).order_by("name")
     today = timezone.localdate()
     schemes = Scheme.objects.in_effect(today).order_by("title")
-    form = OpenPathwayForm(request.POST if opening else None, schemes=schemes, providers=providers)
-    if opening and form.is_valid():
-        try:
-            opened = actions.open_pathway(
-                actor,
-                person_id=access.person.pk,
-                scheme_code=form.cleaned_data["scheme"].code,
-                provider_id=form.cleaned_data["provider"].pk,
-                service=form.cleaned_data["service"],
-                external_id=form.cleaned_data["external_id"].strip(),
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _("The wait is open. Record the referral or first contact to start its clock."),
-            )
-            return redirect(reverse("guarantees:pathway", kwargs={"pathway_id": opened.pk}))
+    form = OpenPathwayForm(posted(request), schemes=schemes, providers=providers)
+    done = submit(
+        request,
+        form,
+        lambda data: actions.open_pathway(
+            actor,
+            person_id=access.person.pk,
+            scheme_code=data["scheme"].code,
+            provider_id=data["provider"].pk,
+            service=data["service"],
+            external_id=data["external_id"].strip(),
+        ),
+        success=_("The wait is open. Record the referral or first contact to start its clock."),
+        redirect_to=lambda opened: reverse("guarantees:pathway", kwargs={"pathway_id": opened.pk}),
+    )
+    if done:
+        return done
     audit_look(actor, access, what="open a wait")
     context = {
         "person": access.person,
         "access": access,
         "form": form,
-        "schemes": schemes,
-        "providers": providers,
-        "chosen_scheme": str(form["scheme"].value() or ""),
-        "chosen_provider": str(form["provider"].value() or ""),
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "today": today,
     }
     return render(request, "guarantees/open_pathway.html", context)

@@ -4,17 +4,16 @@ one after a check step. Anyone who is not an admin of the organisation gets "Pag
 """
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from coproduce.errors import ActionError
-from coproduce.web.forms import GovukErrorsMixin
+from coproduce.web.form_path import act, confirm, form_errors, posted
+from coproduce.web.forms import GovukErrorsMixin, RecordChoiceField
 
 from . import actions
 from .access import Actor
@@ -30,12 +29,12 @@ def administered_organisations(actor: Actor) -> list[Organisation]:
 
 
 class NewTokenForm(GovukErrorsMixin, forms.Form):
-    error_anchors = {"scope": "scope"}
     action_fields = {"organisation_id": "organisation"}
 
-    organisation = forms.ModelChoiceField(
+    organisation = RecordChoiceField(
         queryset=Organisation.objects.none(),
         label=gettext_lazy("Organisation"),
+        empty_label=None,
         error_messages={
             "required": gettext_lazy("Choose the organisation the token acts for."),
             "invalid_choice": gettext_lazy("Choose an organisation you are an admin of."),
@@ -44,6 +43,7 @@ class NewTokenForm(GovukErrorsMixin, forms.Form):
     name = forms.CharField(
         max_length=100,
         label=gettext_lazy("Name of the system that will use it"),
+        widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
         error_messages={
             "required": gettext_lazy("Name the system that will use this token."),
             "max_length": gettext_lazy("The name must be 100 characters or fewer."),
@@ -51,6 +51,7 @@ class NewTokenForm(GovukErrorsMixin, forms.Form):
     )
     scope = forms.ChoiceField(
         choices=ApiToken.Scope.choices,
+        widget=forms.RadioSelect,
         label=gettext_lazy("What it may do"),
         error_messages={"required": gettext_lazy("Choose read, or read and write.")},
     )
@@ -78,21 +79,22 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     A token made here is shown in full on the answer to that POST, and never again."""
     actor = Actor.for_web(request)
     organisations = _organisations_or_404(actor)
-    creating = request.method == "POST"
-    form = NewTokenForm(request.POST if creating else None, organisations=organisations)
+    form = NewTokenForm(posted(request), organisations=organisations)
     new_secret = new_token = None
-    if creating and form.is_valid():
-        try:
-            new_token, new_secret = actions.create_api_token(
-                actor,
-                organisation_id=form.cleaned_data["organisation"].pk,
-                name=form.cleaned_data["name"],
-                scope=form.cleaned_data["scope"],
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            form = NewTokenForm(organisations=organisations)
+    # The secret is on the answer to this POST only (no redirect): it is kept nowhere else.
+    done = act(
+        request,
+        form,
+        lambda data: actions.create_api_token(
+            actor,
+            organisation_id=data["organisation"].pk,
+            name=data["name"],
+            scope=data["scope"],
+        ),
+    )
+    if done:
+        new_token, new_secret = done.outcome
+        form = NewTokenForm(organisations=organisations)
     tokens = (
         ApiToken.objects.filter(organisation__in=organisations)
         .select_related("organisation", "created_by")
@@ -102,8 +104,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "organisations": organisations,
         "tokens": list(tokens),
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "new_token": new_token,
         "new_secret": new_secret,
     }
@@ -124,15 +125,11 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if token is None:
         raise Http404
     if request.method == "POST":
-        try:
-            actions.revoke_api_token(actor, token_id=token.pk)
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("You revoked the token “%(name)s”. Systems using it can no longer connect.")
-                % {"name": token.name},
-            )
-        return redirect(reverse("people:api-tokens"))
+        return confirm(
+            request,
+            lambda: actions.revoke_api_token(actor, token_id=token.pk),
+            success=_("You revoked the token “%(name)s”. Systems using it can no longer connect.")
+            % {"name": token.name},
+            redirect_to=reverse("people:api-tokens"),
+        )
     return render(request, "people/revoke_api_token.html", {"token": token})

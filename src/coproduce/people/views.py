@@ -28,7 +28,8 @@ from django.views.decorators.cache import never_cache
 
 from coproduce import registry
 from coproduce.errors import ActionError
-from coproduce.web.forms import DATE_PARTS, DatePartsForm, OnBehalfForm
+from coproduce.web.form_path import confirm, form_errors, posted, submit
+from coproduce.web.forms import DatePartsField, GovukErrorsMixin, OnBehalfForm, RecordChoiceField
 from coproduce.web.pagination import page_links
 
 from . import actions, person_page
@@ -282,9 +283,11 @@ def _list_appearances(rows: list[dict]) -> list[dict[str, Any]]:
 # --- Giving consent --------------------------------------------------------------------
 
 
-class GiveConsentForm(DatePartsForm):
-    organisation = forms.ModelChoiceField(
+class GiveConsentForm(GovukErrorsMixin, forms.Form):
+    organisation = RecordChoiceField(
         queryset=Organisation.objects.none(),
+        label=gettext_lazy("Organisation"),
+        empty_label=gettext_lazy("Choose an organisation"),
         error_messages={
             "required": gettext_lazy("Select the organisation you are giving consent to"),
             "invalid_choice": gettext_lazy("Select an organisation from the list"),
@@ -292,22 +295,25 @@ class GiveConsentForm(DatePartsForm):
     )
     category = forms.ChoiceField(
         choices=RecordCategory.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Which part of the record can they see?"),
         error_messages={
             "required": gettext_lazy("Select which part of the record they can see"),
             "invalid_choice": gettext_lazy("Select which part of the record they can see"),
         },
     )
-    error_anchors = {"category": "category"}
-    action_fields = {"organisation_id": "organisation", "expires_at": "expires_day"}
-    dates = {"expires": (gettext_lazy("the end date"), False)}
+    expires = DatePartsField(
+        words=gettext_lazy("the end date"),
+        required=False,
+        label=gettext_lazy("Until when? (optional)"),
+    )
+    action_fields = {"organisation_id": "organisation", "expires_at": "expires"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations()
 
     def add_action_error(self, error: ActionError) -> None:
-        if "expires_at" in error.fields:
-            self.parts_in_error["expires"].update(DATE_PARTS)
         if not error.fields:
             # A refusal about the consent as a whole ("they can already see these records").
             self.add_error("organisation", error.message)
@@ -326,14 +332,12 @@ class GiveConsentOnBehalfForm(GiveConsentForm, OnBehalfForm):
     """A consent the person gave to staff to record for them, in a category the staff
     member's organisation cares for the person in."""
 
-    error_anchors = {**GiveConsentForm.error_anchors, **OnBehalfForm.error_anchors}
-
     def __init__(self, *args, categories: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             (value, label) for value, label in RecordCategory.choices if value in categories
         ]
-        self.order_fields(["organisation", "category", "asked_by", "confirmed"])
+        self.order_fields(["organisation", "category", "expires", "asked_by", "confirmed"])
 
 
 # --- My data ---------------------------------------------------------------------------
@@ -363,28 +367,28 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     # Giving consent is checked here (a "view" proxy gets not found) and audited once, by the
     # action; only the page shown is a look.
     access = citizen_access(actor, person_id, write=giving_consent)
-    form = GiveConsentForm(request.POST if giving_consent else None)
-    if giving_consent and form.is_valid():
-        try:
-            consent = actions.grant_consent(
-                actor,
-                person_id=access.person.pk,
-                organisation_id=form.cleaned_data["organisation"].pk,
-                category=form.cleaned_data["category"],
-                expires_at=form.expires_at(),
-            )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _("%(organisation)s can now see %(category)s records.")
-                % {
-                    "organisation": consent.organisation.name,
-                    "category": consent.get_category_display().lower(),
-                },
-            )
-            return redirect(_my_data_url(access) + "#consents")
+    form = GiveConsentForm(posted(request))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.grant_consent(
+            actor,
+            person_id=access.person.pk,
+            organisation_id=data["organisation"].pk,
+            category=data["category"],
+            expires_at=form.expires_at(),
+        ),
+        success=lambda consent: (
+            _("%(organisation)s can now see %(category)s records.")
+            % {
+                "organisation": consent.organisation.name,
+                "category": consent.get_category_display().lower(),
+            }
+        ),
+        redirect_to=_my_data_url(access) + "#consents",
+    )
+    if done:
+        return done
 
     audit_look(actor, access, what="personal data (My data page)")
     export = personal_data(access)
@@ -416,12 +420,9 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
             if name not in {CONSENTS_SECTION, AUDIT_SECTION, *ACCESS_SECTIONS}
         ],
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
+        **form_errors(form),
         "download_url": _my_data_url(access, "my-data-download"),
         "page_url": _my_data_url(access),
-        "organisation_id": str(form["organisation"].value() or ""),
-        "category_choices": RecordCategory.choices,
     }
     return render(request, "people/my_data.html", context)
 
@@ -450,20 +451,18 @@ def revoke_consent(request: HttpRequest, consent_id: int, person_id=None) -> Htt
     else:
         back = reverse("people:my-data-for", kwargs={"person_id": person_id}) + "#consents"
     if request.method == "POST":
-        try:
-            consent = actions.revoke_consent(actor, consent_id=consent_id)
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
+        return confirm(
+            request,
+            lambda: actions.revoke_consent(actor, consent_id=consent_id),
+            success=lambda consent: (
                 _("You took back consent. %(organisation)s can no longer see %(category)s records.")
                 % {
                     "organisation": consent.organisation.name,
                     "category": consent.get_category_display().lower(),
-                },
-            )
-        return redirect(back)
+                }
+            ),
+            redirect_to=back,
+        )
     consent = Consent.objects.select_related("organisation").filter(pk=consent_id).first()
     if consent is None or (person_id is not None and consent.person_id != person_id):
         raise PersonNotFound
@@ -520,42 +519,38 @@ def give_consent_on_behalf(request: HttpRequest, person_id) -> HttpResponse:
     categories = categories_to_act_on_behalf(actor, person_id)
     if not categories:
         raise PersonNotFound
-    giving = request.method == "POST"
-    form = GiveConsentOnBehalfForm(request.POST if giving else None, categories=categories)
-    if giving and form.is_valid():
-        try:
-            consent = actions.grant_consent(
-                actor,
-                person_id=person_id,
-                organisation_id=form.cleaned_data["organisation"].pk,
-                category=form.cleaned_data["category"],
-                expires_at=form.expires_at(),
-                on_behalf=form.cleaned_data["asked_by"],
+    form = GiveConsentOnBehalfForm(posted(request), categories=categories)
+    done = submit(
+        request,
+        form,
+        lambda data: actions.grant_consent(
+            actor,
+            person_id=person_id,
+            organisation_id=data["organisation"].pk,
+            category=data["category"],
+            expires_at=form.expires_at(),
+            on_behalf=data["asked_by"],
+        ),
+        success=lambda consent: (
+            _(
+                "%(organisation)s can now see the %(category)s records of %(person)s. "
+                "They have been told that you recorded it for them."
             )
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(organisation)s can now see the %(category)s records of %(person)s. "
-                    "They have been told that you recorded it for them."
-                )
-                % {
-                    "organisation": consent.organisation.name,
-                    "category": consent.get_category_display().lower(),
-                    "person": consent.person.full_name,
-                },
-            )
-            return redirect(reverse("people:person", kwargs={"person_id": person_id}))
+            % {
+                "organisation": consent.organisation.name,
+                "category": consent.get_category_display().lower(),
+                "person": consent.person.full_name,
+            }
+        ),
+        redirect_to=reverse("people:person", kwargs={"person_id": person_id}),
+    )
+    if done:
+        return done
     access = access_person(actor, person_id, what="consents: recording one for the person")
     context = {
         "person": access.person,
         "form": form,
-        "errors": form.error_summary() if form.is_bound else [],
-        "has_errors": form.is_bound and bool(form.errors),
-        "organisation_id": str(form["organisation"].value() or ""),
-        "category_choices": form.fields["category"].choices,
+        **form_errors(form),
         "back_url": reverse("people:person", kwargs={"person_id": person_id}),
     }
     return render(request, "people/give_consent_on_behalf.html", context)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coproduce.errors import InvalidInput
+
 from .lockout import clock_time
 
 logger = logging.getLogger(__name__)
@@ -22,10 +24,11 @@ RECOVERY_CODES_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
 
 
-class CodeRefused(Exception):
+class CodeRefused(InvalidInput):
+    """The code is not right (or not now): said on the page's one field, `code`."""
+
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, fields={"code": [message]})
 
 
 def _wait_message(locked_until: datetime | None) -> str:

@@ -35,12 +35,12 @@ from coproduce.api import error_response
 from coproduce.people.access import current_roles
 
 from .actions import (
-    CodeRefused,
     Verified,
     authenticator_to_set_up,
     confirm_authenticator,
     verify_second_factor,
 )
+from .form_path import posted, submit
 from .forms import AuthenticatorCodeForm, RecoveryCodeForm
 
 # The new recovery codes, kept only until the page showing them has been shown once.
@@ -167,16 +167,22 @@ def setup(request: HttpRequest) -> HttpResponse:
         # Replacing an app needs the old one first (or the back office removing it).
         return redirect(_with_next("web:two-factor-verify", next_url))
     device = authenticator_to_set_up(request.user)
-    form = AuthenticatorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device, codes = confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
-        except CodeRefused as refusal:
-            form.add_error("code", refusal.message)
-        else:
-            _finish_sign_in(request, device)
-            request.session[NEW_RECOVERY_CODES_SESSION_KEY] = codes
-            return redirect(_with_next("web:two-factor-recovery-codes", next_url))
+    form = AuthenticatorCodeForm(posted(request))
+
+    def set_up(data: dict) -> None:
+        confirmed, codes = confirm_authenticator(user=request.user, code=data["code"])
+        _finish_sign_in(request, confirmed)
+        request.session[NEW_RECOVERY_CODES_SESSION_KEY] = codes
+
+    done = submit(
+        request,
+        form,
+        set_up,
+        success=None,
+        redirect_to=_with_next("web:two-factor-recovery-codes", next_url),
+    )
+    if done:
+        return done
     return render(
         request,
         "web/two_factor_setup.html",
@@ -208,17 +214,17 @@ def _verify(request: HttpRequest, form_class, template: str) -> HttpResponse:
         return redirect(next_url)
     if confirmed_authenticator(request.user) is None:
         return redirect(_with_next("web:two-factor-setup", next_url))
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            verified = verify_second_factor(user=request.user, code=form.cleaned_data["code"])
-        except CodeRefused as refusal:
-            form.add_error("code", refusal.message)
-        else:
-            _finish_sign_in(request, verified.device)
-            if verified.recovery_codes_left is not None:
-                messages.warning(request, _recovery_codes_left_message(verified))
-            return redirect(next_url)
+    form = form_class(posted(request))
+
+    def verified(data: dict) -> None:
+        second_factor = verify_second_factor(user=request.user, code=data["code"])
+        _finish_sign_in(request, second_factor.device)
+        if second_factor.recovery_codes_left is not None:
+            messages.warning(request, _recovery_codes_left_message(second_factor))
+
+    done = submit(request, form, verified, success=None, redirect_to=next_url)
+    if done:
+        return done
     return render(
         request, template, {"form": form, "next": next_url, "has_errors": bool(form.errors)}
     )
