@@ -85,6 +85,8 @@ def _create_scheme(definition: dict) -> Scheme:
         code=definition["code"],
         family=definition["family"],
         title=definition["title"],
+        public_name=definition.get("public_name", ""),
+        explanation=definition.get("explanation", ""),
         country=definition["country"],
         effective_from=definition["effective_from"],
         effective_to=definition.get("effective_to"),
@@ -128,7 +130,15 @@ def _check_stages(stages) -> None:
 
 
 # What a new version may change; the guarantee it belongs to (family, country) stays.
-VERSION_FIELDS = ("title", "at_risk_percent", "response_days", "right_on_breach", "extra_events")
+VERSION_FIELDS = (
+    "title",
+    "public_name",
+    "explanation",
+    "at_risk_percent",
+    "response_days",
+    "right_on_breach",
+    "extra_events",
+)
 
 
 @transaction.atomic

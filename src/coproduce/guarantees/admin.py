@@ -48,8 +48,9 @@ class NewVersionForm(forms.Form):
     rules = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"}),
         help_text=_(
-            "The new version's rules as JSON: title, at_risk_percent, response_days, "
-            "right_on_breach, extra_events and stages (as in fixtures/schemes.json)."
+            "The new version's rules as JSON: title, public_name, explanation, "
+            "at_risk_percent, response_days, right_on_breach, extra_events and stages (as in "
+            "fixtures/schemes.json)."
         ),
     )
 
@@ -117,7 +118,7 @@ def make_new_version(modeladmin, request, queryset):
 class SchemeAdmin(admin.ModelAdmin):
     """Scheme versions are shown, never edited: "Make a new version" is the only change."""
 
-    list_display = ["code", "title", "country", "effective_from", "ends_on"]
+    list_display = ["code", "title", "public_name", "country", "effective_from", "ends_on"]
     list_filter = ["family", "country"]
     search_fields = ["code", "title"]
     inlines = [SchemeStageInline]

@@ -209,6 +209,9 @@ class SchemeStageOut(Schema):
 class SchemeOut(Schema):
     code: str
     title: str
+    # What people where it applies call it, and what it promises, in plain words.
+    public_name: str
+    explanation: str
     country: str
     effective_from: date
     effective_to: date | None
@@ -375,6 +378,8 @@ def list_schemes(request: HttpRequest):
             {
                 "code": scheme.code,
                 "title": scheme.title,
+                "public_name": scheme.public_name or scheme.title,
+                "explanation": scheme.explanation,
                 "country": scheme.country,
                 "effective_from": scheme.effective_from,
                 "effective_to": scheme.ends_on,

@@ -68,6 +68,17 @@ class Scheme(AppendOnlyModel):
     code = models.SlugField(max_length=50, unique=True)
     family = models.SlugField(max_length=50)
     title = models.CharField(max_length=200)
+    # The guarantee as people where it applies know it and would look it up, in the words of
+    # their own country and service ("NHS Constitution: the right to start treatment within
+    # 18 weeks", "vårdgarantin (the care guarantee)"), and what it promises in a few sentences.
+    public_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("What people where it applies call the guarantee, as they would look it up."),
+    )
+    explanation = models.TextField(
+        blank=True, help_text=_("What the guarantee promises, in a few plain sentences.")
+    )
     country = models.CharField(max_length=2)
     effective_from = models.DateField()
     # The day the law itself ended, if it did; a later version of the family also ends it.
@@ -112,8 +123,8 @@ class Scheme(AppendOnlyModel):
 
     @property
     def name_for_person(self) -> str:
-        """The guarantee as the person reads it (My data), without its code."""
-        return self.title
+        """The guarantee as the person reads it, without its code."""
+        return self.public_name or self.title
 
     @cached_property
     def ends_on(self) -> date | None:

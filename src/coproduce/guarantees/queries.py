@@ -39,6 +39,8 @@ def scheme_definition(scheme: Scheme) -> dict:
         "code": scheme.code,
         "family": scheme.family,
         "title": scheme.title,
+        "public_name": scheme.public_name,
+        "explanation": scheme.explanation,
         "country": scheme.country,
         "effective_from": scheme.effective_from,
         "effective_to": scheme.effective_to,
