@@ -36,6 +36,7 @@ from django.core import checks
 from django.urls import URLPattern, URLResolver, include, path
 
 from . import events, registry
+from .messaging import message_templates
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class ModuleManifest:
     public_views: tuple[str, ...] = ()
     # What the public home and About pages say the module offers.
     public_offers: tuple[PublicOffer, ...] = ()
+    # The messages the module sends (messaging.message_templates.MessageTemplate), by name.
+    message_templates: tuple[Any, ...] = ()
     # What the module publishes as open data (filled by the open-data module).
     open_data_publishers: tuple[Callable[..., Any], ...] = field(default=())
 
@@ -163,6 +166,7 @@ def install(manifest: ModuleManifest) -> None:
         registry.register_demo_generator(name, manifest.demo.generate, order=manifest.demo.order)
     for subscription in manifest.event_subscriptions:
         events.subscribe(subscription.pattern)(subscription.handler)
+    message_templates.register(manifest.message_templates)
 
 
 def manifests() -> list[ModuleManifest]:

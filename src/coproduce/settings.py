@@ -166,6 +166,10 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "en-gb"
+# The languages a person can have their messages in (Person.language), each named in its own
+# words; the pages themselves are in British English. Translations: src/coproduce/locale.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("COPRODUCE_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -123,20 +123,20 @@ def test_one_wait_that_cannot_be_checked_does_not_stop_the_others(monkeypatch, c
     hospital = OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
     waits = [waiting_patient(hospital, referred_days_ago=120) for _ in range(3)]
     broken_person = waits[1][0]
-    real_send = guarantees.send_message
+    real_send = guarantees.send_templated_message
 
     def send_failing_for_one_person(actor, **details):
         if details["person_id"] == broken_person.pk:
             raise ConnectionError("the message store is unreachable")
         return real_send(actor, **details)
 
-    monkeypatch.setattr(guarantees, "send_message", send_failing_for_one_person)
+    monkeypatch.setattr(guarantees, "send_templated_message", send_failing_for_one_person)
     with caplog.at_level(logging.ERROR, logger="coproduce.guarantees.actions"):
         assert guarantees.detect_breaches(TODAY + dt.timedelta(days=7)) == 2
     assert str(waits[1][1].pk) in caplog.text
     fired = set(Right.objects.values_list("pathway_id", flat=True))
     assert fired == {waits[0][1].pk, waits[2][1].pk}
     # The failed wait was rolled back whole, so the next run gives it its right.
-    monkeypatch.setattr(guarantees, "send_message", real_send)
+    monkeypatch.setattr(guarantees, "send_templated_message", real_send)
     assert guarantees.detect_breaches(TODAY + dt.timedelta(days=7)) == 1
     assert Right.objects.filter(pathway=waits[1][1]).exists()

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from coproduce import events
 from coproduce.errors import Conflict, NotAllowed, RuleViolation, invalid_fields
-from coproduce.messaging.actions import send_message
+from coproduce.messaging.actions import send_templated_message
+from coproduce.messaging.message_templates import Phrase
 from coproduce.people.access import (
     Access,
     Actor,
@@ -37,7 +38,7 @@ from coproduce.people.models import (
     RecordCategory,
 )
 
-from . import compliance
+from . import compliance, message_templates
 from .clock import evaluate
 from .forms import event_label
 from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage, StageRecord
@@ -600,16 +601,18 @@ def _ensure_right(pathway: Pathway, clock: StageClock, rules: SchemeRules) -> Ri
         # Another evaluation created it between our look and our insert: it has notified.
         return Right.objects.get(**key)
     stage = rules.stage(clock.stage)
-    send_message(
+    send_templated_message(
         Actor.system(),
         person_id=pathway.person_id,
         key=f"guarantee-breach-{right.pk}",
-        subject=f"Your wait for {pathway.service} is longer than the guarantee allows",
-        body=(
-            f"{stage.plain_words}\n\nYour deadline was {clock.deadline:%-d %B %Y} at "
-            f"{pathway.provider.name}, and it has passed.\n\n{pathway.scheme.right_on_breach}"
-            "\n\nSign in and open My waits to ask for care elsewhere in one step."
-        ),
+        template=message_templates.BREACH,
+        personalisation={
+            "service": pathway.service,
+            "promise": stage.plain_words,
+            "deadline": clock.deadline,
+            "provider": pathway.provider.name,
+            "right": pathway.scheme.right_on_breach,
+        },
         reason=f"The {rules.title} was broken: the person must be told what they can ask for.",
         category=RecordCategory.HEALTH,
     )
@@ -684,7 +687,7 @@ def ask_for_care_elsewhere(
     tell_person_of_action_on_behalf(
         actor,
         access,
-        done=f"asked for care elsewhere for your wait for {pathway.service}",
+        done=Phrase(message_templates.ASKED_FOR_CARE_ELSEWHERE, service=pathway.service),
         category=RecordCategory.HEALTH,
     )
     events.publish("guarantee.right_requested", right_id=right.pk, pathway_id=str(pathway.pk))
@@ -735,18 +738,21 @@ def offer_care_elsewhere(
     )
     stage = scheme_rules(right.pathway.scheme).stage(right.stage)
     if "declined_alternative" in stage.lapse_events:
-        consequence = "If you decline, the guarantee no longer applies to this wait."
+        consequence = message_templates.IF_YOU_DECLINE_IT_LAPSES
     else:
-        consequence = "If you decline, you stay on the waiting list where you are."
-    send_message(
+        consequence = message_templates.IF_YOU_DECLINE_YOU_STAY
+    send_templated_message(
         Actor.system(),
         person_id=right.pathway.person_id,
         key=f"guarantee-offer-{right.pk}",
-        subject=f"You can be seen sooner for {right.pathway.service}",
-        body=(
-            f"{provider.name} can see you on {appointment_on:%-d %B %Y}. Please accept or "
-            f"decline by {right.reply_by:%-d %B %Y} in My waits. {consequence}"
-        ),
+        template=message_templates.OFFER,
+        personalisation={
+            "service": right.pathway.service,
+            "provider": provider.name,
+            "appointment_day": appointment_on,
+            "reply_by": right.reply_by,
+            "if_you_decline": consequence,
+        },
         reason="The person asked for care elsewhere and an alternative was found.",
         category=RecordCategory.HEALTH,
     )
@@ -783,11 +789,14 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
     if accept:
         right.accepted_at = timezone.now()
         right.save(update_fields=["answered_by_label", "accepted_at"])
-        day = right.offered_appointment_on
         tell_person_of_action_on_behalf(
             actor,
             access,
-            done=f"accepted the offer of care at {provider} on {day:%-d %B %Y}",
+            done=Phrase(
+                message_templates.ACCEPTED_OFFER,
+                provider=provider,
+                day=right.offered_appointment_on,
+            ),
             category=RecordCategory.HEALTH,
         )
         events.publish("guarantee.alternative_accepted", right_id=right.pk)
@@ -810,7 +819,7 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
     tell_person_of_action_on_behalf(
         actor,
         access,
-        done=f"declined the offer of care at {provider}",
+        done=Phrase(message_templates.DECLINED_OFFER, provider=provider),
         category=RecordCategory.HEALTH,
     )
     events.publish("guarantee.alternative_declined", right_id=right.pk)

@@ -23,7 +23,7 @@ class GuaranteesConfig(modules.ModuleConfig):
         from coproduce.people.models import RecordCategory
         from coproduce.web.tiles import CITIZEN, STAFF
 
-        from . import demo, person_section, queries, tiles
+        from . import demo, message_templates, person_section, queries, tiles
 
         return ModuleManifest(
             name="guarantees",
@@ -170,6 +170,7 @@ class GuaranteesConfig(modules.ModuleConfig):
                     float(os.environ.get("BREACH_CHECK_SECONDS", "300")),
                 ),
             ),
+            message_templates=message_templates.TEMPLATES,
             role_kinds=("clinician", "professional"),
             public_views=("guarantees:statistics", "guarantees:statistics-provider"),
         )

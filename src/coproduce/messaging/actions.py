@@ -1,7 +1,12 @@
-"""The one place to send a person a message. Later modules (breached guarantees, missed
-check-ins, ballots) call send_message; it records the message and sends it after commit,
-at most once per key in the sender's namespace."""
+"""The one place to send a person a message. Modules (breached guarantees, missed check-ins,
+ballots) call send_templated_message with one of their message templates, in the person's
+language; send_message, for words already written (a member of staff's own), records the
+message and sends it after commit, at most once per key in the sender's namespace."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,6 +15,8 @@ from coproduce.errors import Conflict, invalid_fields
 from coproduce.people.access import Access, Actor, access_person, record_audit
 from coproduce.people.models import AuditEvent, Channel, Person, RecordCategory
 
+from . import message_templates
+from .message_templates import MessageTemplate
 from .models import PLATFORM_NAMESPACE, Message
 
 SUBJECT_MAX = 200
@@ -134,6 +141,46 @@ def send_message(
     transaction.on_commit(lambda: deliver_message.delay(message.pk))
     events.publish("message.queued", message_id=message.pk, person_id=str(person.pk))
     return message
+
+
+def send_templated_message(
+    actor: Actor,
+    *,
+    person_id,
+    key: str,
+    template: MessageTemplate | str,
+    personalisation: Mapping[str, Any],
+    reason: str = "",
+    channel: str | None = None,
+    category: str | None = None,
+) -> Message:
+    """send_message with a module's template (messaging.message_templates), written in the
+    person's language (Person.language) with these values. A template and values that do not
+    fit are a TemplateMisuse, raised before anything is written; the message records the
+    words as sent."""
+    if isinstance(template, str):
+        template = message_templates.get(template)
+    language = (
+        Person.objects.filter(pk=person_id).values_list("language", flat=True).first()
+        or settings.LANGUAGE_CODE
+    )
+    rendered = template.render(personalisation, language=language)
+    return send_message(
+        actor,
+        person_id=person_id,
+        key=key,
+        # A long name in the subject must not stop a message the person is owed.
+        subject=_shortened(rendered.subject, SUBJECT_MAX),
+        body=rendered.body,
+        reason=reason,
+        channel=channel,
+        category=category,
+    )
+
+
+def _shortened(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def claim_for_sending(message_id: int) -> Message | None:

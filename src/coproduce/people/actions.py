@@ -15,13 +15,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.http import urlsafe_base64_encode
 
 from coproduce import events, ratelimit
 from coproduce.errors import Conflict, InvalidInput, NotAllowed, Throttled, invalid_fields
-from coproduce.messaging.actions import send_message
+from coproduce.messaging.actions import send_templated_message
+from coproduce.messaging.message_templates import Phrase
 
+from . import message_templates
 from .access import (
     Access,
     Actor,
@@ -58,6 +60,8 @@ CONTACT_FIELDS = (
     "town",
     "postcode",
     "preferred_channel",
+    # The language messages are written in: part of how the person is reached.
+    "language",
 )
 PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", *CONTACT_FIELDS)
 OLDEST_AGE_YEARS = 130
@@ -327,30 +331,35 @@ def _access_to_change_contact_details(actor: Actor, person_id) -> Access:
 
 
 def tell_person_of_action_on_behalf(
-    actor: Actor, access: Access, *, done: str, category: str
+    actor: Actor, access: Access, *, done: Phrase, category: str
 ) -> None:
     """When staff made one of the person's own choices for them, the person is told who did
-    what and how they asked, so a choice they never made does not go unnoticed. The message
-    is in the record `category` of the choice (a wait's is health)."""
+    what and how they asked, so a choice they never made does not go unnoticed. `done` says
+    what, in the words of the module whose choice it was; the message is in the record
+    `category` of the choice (a wait's is health) and in the person's language."""
     if not access.on_behalf:
         return
     organisation = access.organisation
-    asked = AskedBy(access.on_behalf).label
-    today = date_format(timezone.localdate(), "j F Y")
-    send_message(
+    send_templated_message(
         Actor.system(),
         person_id=access.person.pk,
         key=f"on-behalf-{uuid.uuid4()}",
-        subject=f"{organisation.name} {done} on your behalf"[:200],
-        body=(
-            f"On {today}, {actor.label_at(organisation)} {done} on your behalf. They have "
-            f"recorded that you asked them {asked}.\n\nIf you did not ask for this, contact "
-            f"{organisation.name} straight away. Everyone who looks at or changes your record "
-            "is listed in My data."
-        ),
+        template=message_templates.ACTED_ON_BEHALF,
+        personalisation={
+            "organisation": organisation.name,
+            "done": done,
+            "day": timezone.localdate(),
+            "staff": actor.label_at(organisation),
+            "asked": AskedBy(access.on_behalf).label,
+        },
         reason="Staff made one of the person's own choices for them: the person must be told.",
         category=category,
     )
+
+
+# A record category as it is said inside a sentence ("your social care records"), in the
+# language of the reader.
+category_in_a_sentence = lazy(lambda category: str(RecordCategory(category).label).lower(), str)
 
 
 @transaction.atomic
@@ -424,9 +433,10 @@ def grant_consent(
     tell_person_of_action_on_behalf(
         actor,
         access,
-        done=(
-            f"gave {organisation.name} consent to see your "
-            f"{consent.get_category_display().lower()} records"
+        done=Phrase(
+            message_templates.GAVE_CONSENT,
+            organisation=organisation.name,
+            category=category_in_a_sentence(consent.category),
         ),
         category=consent.category,
     )
@@ -462,9 +472,10 @@ def revoke_consent(actor: Actor, *, consent_id: int, on_behalf: str | None = Non
     tell_person_of_action_on_behalf(
         actor,
         access,
-        done=(
-            f"took back the consent for {consent.organisation.name} to see your "
-            f"{consent.get_category_display().lower()} records"
+        done=Phrase(
+            message_templates.TOOK_BACK_CONSENT,
+            organisation=consent.organisation.name,
+            category=category_in_a_sentence(consent.category),
         ),
         category=consent.category,
     )

@@ -17,10 +17,13 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce import events, registry
+        from coproduce.messaging import message_templates
 
         from . import demo, domain_events
+        from . import message_templates as templates
 
         events.declare(*domain_events.EVENTS)
+        message_templates.register(templates.TEMPLATES)
         registry.register_demo_generator("people", demo.generate, order=0)
         registry.register_api_router("coproduce.people.api.router")
         for section in (

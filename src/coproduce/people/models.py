@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
@@ -166,6 +167,13 @@ class Person(models.Model):
     )
     preferred_channel = models.CharField(
         max_length=10, choices=Channel.choices, default=Channel.LETTER
+    )
+    # The language the platform writes to the person in (messaging.message_templates).
+    language = models.CharField(
+        _("language for messages"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -37,6 +37,7 @@ PERSON_FIELDS: dict[str, str] = {
     "postcode": ANY_BASIS,
     "locality": ANY_BASIS,
     "preferred_channel": ANY_BASIS,
+    "language": ANY_BASIS,
     "nhs_number": RecordCategory.HEALTH,
     "user": PERSON_AND_PROXIES,
     "created_at": PERSON_AND_PROXIES,
