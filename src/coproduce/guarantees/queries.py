@@ -25,7 +25,7 @@ from coproduce.people.access import (
     people_in_organisations_care,
     person_access,
 )
-from coproduce.people.models import Organisation, Person, RecordCategory
+from coproduce.people.models import Organisation, Person, RecordCategory, Role
 
 from .clock import evaluate
 from .forms import event_label
@@ -322,10 +322,41 @@ def keeps_a_waiting_list(actor: Actor) -> bool:
     return actor.is_staff_member and provider_scope(actor).exists()
 
 
+# Organisations that provide care with waits: where a wait can be opened, and care elsewhere
+# offered.
+CARE_PROVIDER_KINDS = (
+    Organisation.Kind.HOSPITAL,
+    Organisation.Kind.GP_PRACTICE,
+    Organisation.Kind.NHS_TRUST,
+)
+# The roles whose work includes putting someone on a waiting list (the module's role kinds):
+# not a lead professional (a council's social worker) nor an organisation's admin.
+ROLES_THAT_OPEN_WAITS = (Role.Kind.CLINICIAN, Role.Kind.PROFESSIONAL)
+
+
+def providers_opening_waits(actor: Actor) -> QuerySet:
+    """The care providers (and their child providers) at which the actor's roles open waits,
+    by name; none for a council social worker, even one whom a person let see their health
+    record."""
+    ids = {
+        role.organisation_id
+        for role in actor.roles
+        if role.kind in ROLES_THAT_OPEN_WAITS and role.organisation.kind in CARE_PROVIDER_KINDS
+    }
+    if not ids:
+        return Organisation.objects.none()
+    return organisation_and_children(ids).filter(kind__in=CARE_PROVIDER_KINDS).order_by("name")
+
+
 def may_open_a_wait(actor: Actor, person: Person) -> bool:
-    """Whether staff looking at a person's record can open a wait for them: opening one needs
-    a health basis for the person (the page answers "Page not found" without it)."""
-    return actor.is_staff_member and RecordCategory.HEALTH in categories_visible(actor, person)
+    """Whether staff looking at a person's record are offered to open a wait for them: their
+    role opens waits at a care provider, and they have a health basis for the person (the
+    page answers "Page not found" otherwise)."""
+    return (
+        actor.is_staff_member
+        and providers_opening_waits(actor).exists()
+        and RecordCategory.HEALTH in categories_visible(actor, person)
+    )
 
 
 def words_for_wait_codes(field_name: str, values: set) -> dict[str, str]:

@@ -68,12 +68,6 @@ from .rules import ExclusionKind, LimitUnit, StageClock, StageRule, Status
 
 WORKLIST_PAGE_SIZE = 50
 PATHWAY_PAGE_LOOK = "wait: events and clock"
-# Organisations that can be offered as care elsewhere.
-CARE_PROVIDER_KINDS = (
-    Organisation.Kind.HOSPITAL,
-    Organisation.Kind.GP_PRACTICE,
-    Organisation.Kind.NHS_TRUST,
-)
 
 # status -> (tag text, GOV.UK tag colour). "at_risk" is a running stage near its deadline.
 STATUS_TAGS = {
@@ -628,7 +622,7 @@ def _offer_choices(right: Right, today: date) -> tuple[list, list[Organisation]]
     suggested_first = alternatives(right.pathway, right.stage, today)
     suggested = {org.pk for org, _days in suggested_first}
     others = list(
-        Organisation.objects.filter(kind__in=CARE_PROVIDER_KINDS)
+        Organisation.objects.filter(kind__in=queries.CARE_PROVIDER_KINDS)
         .exclude(pk=right.pathway.provider_id)
         .exclude(pk__in=suggested)
         .order_by("name")
@@ -977,14 +971,13 @@ def withdraw_event(request: HttpRequest, pathway_id) -> HttpResponse:
 def open_pathway(request: HttpRequest, person_id) -> HttpResponse:
     """Put a person on a provider's waiting list under a guarantee (a referral)."""
     actor = Actor.for_web(request)
-    providers_of_actor = _providers_of(actor)
-    if not providers_of_actor:
+    # Only staff whose role opens waits at a care provider (not a council's social worker).
+    providers = queries.providers_opening_waits(actor)
+    if not providers.exists():
         raise PersonNotFound
     # Opening is checked here and audited once, by the action; the form shown is a look.
     opening = request.method == "POST"
     access = person_access(actor, person_id, category=RecordCategory.HEALTH, write=opening)
-    ids = [org.pk for org in providers_of_actor]
-    providers = organisation_and_children(ids).order_by("name")
     today = timezone.localdate()
     schemes = Scheme.objects.in_effect(today).order_by("title")
     form = OpenPathwayForm(posted(request), schemes=schemes, providers=providers)
