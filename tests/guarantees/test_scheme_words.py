@@ -13,7 +13,7 @@ from django.utils import timezone
 from coproduce.guarantees import actions
 from coproduce.guarantees.models import Scheme
 from coproduce.people.access import Actor
-from coproduce.people.models import Organisation
+from coproduce.people.models import Organisation, Relationship
 from tests import factories
 from tests.guarantees.test_scheme_versions import back_office_user, rules_admin  # noqa: F401
 from tests.guarantees.test_views import ask, logged_in, offer, open_rtt, page
@@ -88,3 +88,13 @@ def test_the_migration_gives_stored_built_in_schemes_their_words():
     words = dict(Scheme.objects.values_list("code", "public_name"))
     assert words["uk-nhs-rtt"] == ENGLAND
     assert words["se-vardgaranti-2005"] == SWEDEN
+
+
+def test_a_carer_reads_the_name_but_not_words_said_to_the_person(clinician, patient, hospital):
+    open_rtt(clinician, patient, hospital, referred_days_ago=20)
+    carer = factories.RelationshipFactory(
+        person=patient, kind=Relationship.Kind.CARER, proxy__user=factories.UserFactory()
+    ).proxy
+    html = page(logged_in(carer.user).get(f"/waits/for/{patient.pk}/"))
+    assert f"Under {ENGLAND}." in html
+    assert "gives you the right" not in html

@@ -163,3 +163,17 @@ def test_a_carer_reads_the_same_plain_words(held):
     assert "demo:" not in text
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)
     assert "Waits of" in text and "Your waits" not in text
+
+
+def test_the_download_says_what_each_section_and_field_is(held):
+    """The file keeps every field as stored (for a program), and says in words what each is."""
+    client = Client()
+    client.force_login(held.user)
+    data = client.get("/my-data/download.json").json()
+    about = data["about_this_file"]
+    for section in registry.personal_data_sections():
+        assert about[section.name]["title"] == section.title
+        for row in data[section.name]:
+            assert set(row) <= set(about[section.name]["fields"]), section.name
+    assert about["guarantee_pathways"]["fields"]["created_by_label"] == "Opened by"
+    assert about["person"]["fields"]["nhs_number"] == "NHS number"

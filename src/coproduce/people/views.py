@@ -427,14 +427,42 @@ def my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     return render(request, "people/my_data.html", context)
 
 
+ABOUT_THE_FILE = "about_this_file"
+
+
+def _about_the_file(access: Access) -> dict[str, Any]:
+    """What the download's sections and fields are, in the words of the page: the file holds
+    every field as stored (names and codes a program reads), and this says what each one is."""
+
+    def fields(model, labels=None) -> dict[str, str]:
+        return {
+            field.attname: str((labels or {}).get(field.name, _label(field)))
+            for field in model._meta.concrete_fields
+        }
+
+    about: dict[str, Any] = {
+        "person": {"title": _("Details"), "fields": fields(Person)},
+        "account": {"title": _("Sign-in"), "fields": fields(User)},
+    }
+    for section in registry.personal_data_sections():
+        model = apps.get_model(section.model_label)
+        title = (
+            section.title
+            if access.is_self
+            else section.title_for_others.format(name=access.person.full_name)
+        )
+        about[section.name] = {"title": str(title), "fields": fields(model, section.field_labels)}
+    return about
+
+
 @never_cache
 @login_required
 def download_my_data(request: HttpRequest, person_id=None) -> HttpResponse:
     """The same personal_data() as the page, as a JSON file to keep."""
     _actor, access = _my_data_access(request, person_id, what="personal data (download)")
-    response = JsonResponse(
-        personal_data(access), json_dumps_params={"indent": 2, "ensure_ascii": False}
-    )
+    data = personal_data(access)
+    data[ABOUT_THE_FILE] = _about_the_file(access)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     filename = f"coproduce-my-data-{timezone.localdate().isoformat()}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
