@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from coproduce.messaging.models import Message
 from coproduce.people.models import Organisation
 from tests import factories
 from tests.guarantees.test_views import ask, logged_in, offer, page
@@ -81,3 +82,11 @@ def test_every_place_people_are_sent_to_in_the_demo_has_an_address():
         address = organisation_address(provider)
         assert address["address_line_1"] and address["town"], provider.name
         assert address["postcode"].startswith("RV"), provider.name
+
+
+def test_the_offer_message_says_where(patient, breached, clinician, elsewhere):
+    offer(clinician, ask(patient, breached), elsewhere)
+    message = Message.objects.filter(person=patient).order_by("-pk").first()
+    assert "Weir Vale Hospital, Mill Race Road, Gate B <b>, Weirford, RV13 4WV can see you on" in (
+        message.body
+    )

@@ -748,7 +748,9 @@ def offer_care_elsewhere(
         template=message_templates.OFFER,
         personalisation={
             "service": right.pathway.service,
-            "provider": provider.name,
+            # Where, not only who: the name and the address ("Weir Vale Hospital, Mill Race
+            # Road, Weirford, RV13 4WV"), as the offer on My waits says it.
+            "provider": ", ".join([provider.name, *provider.address_lines]),
             "appointment_day": appointment_on,
             "reply_by": right.reply_by,
             "if_you_decline": consequence,
