@@ -1,5 +1,9 @@
 """Errors an action raises when it refuses a change. Each carries what the API's one error
-envelope needs: an HTTP status, a code, a message a person can act on, and field errors."""
+envelope needs: an HTTP status, a code, a message a person can act on, and field errors.
+Messages and field errors are marked for translation where they are written (gettext, with
+named %(placeholders)s; tests/test_refusals_translated.py checks the actions)."""
+
+from django.utils.translation import ngettext
 
 
 class ActionError(Exception):
@@ -50,5 +54,10 @@ def invalid_fields(fields: dict[str, list[str]]) -> InvalidInput:
     """One InvalidInput for several fields, its message naming the first problem."""
     first = next(iter(fields.values()))[0]
     count = sum(len(messages) for messages in fields.values())
-    message = first if count == 1 else f"{first} (and {count - 1} more problems)"
-    return InvalidInput(message, fields=fields)
+    if count > 1:
+        first = ngettext(
+            "%(first)s (and %(more)d more problem)",
+            "%(first)s (and %(more)d more problems)",
+            count - 1,
+        ) % {"first": first, "more": count - 1}
+    return InvalidInput(first, fields=fields)

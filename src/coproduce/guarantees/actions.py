@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from coproduce import events
 from coproduce.errors import Conflict, NotAllowed, RuleViolation, invalid_fields
@@ -157,33 +159,37 @@ def make_scheme_version(
     effect before it ends the day before; waits opened under it keep it, so no clock that
     has run changes. New waits from that day are opened under the new version."""
     if actor.user is None or not actor.user.has_perm("guarantees.add_scheme"):
-        raise NotAllowed("You cannot make scheme versions.")
+        raise NotAllowed(_("You cannot make scheme versions."))
     base = Scheme.objects.filter(pk=scheme_id).first()
     if base is None:
-        raise NotAllowed("There is no such scheme.")
+        raise NotAllowed(_("There is no such scheme."))
     # One version of a guarantee at a time: the second of two made at the same moment waits
     # here, then sees the first one's day and code below.
     list(Scheme.objects.select_for_update().filter(family=base.family).order_by("pk"))
     problems: dict[str, list[str]] = {}
     unknown = sorted(set(changes) - {*VERSION_FIELDS, "stages"})
     if unknown:
-        problems["changes"] = [f"A new version cannot change {', '.join(unknown)}."]
+        problems["changes"] = [
+            _("A new version cannot change %(fields)s.") % {"fields": ", ".join(unknown)}
+        ]
     today = timezone.localdate()
     latest = Scheme.objects.filter(family=base.family).order_by("-effective_from").first()
     if not isinstance(effective_from, date) or effective_from <= today:
         problems["effective_from"] = [
-            "A new version takes effect on a future day, so no clock that has run changes."
+            _("A new version takes effect on a future day, so no clock that has run changes.")
         ]
     elif effective_from <= latest.effective_from:
         problems["effective_from"] = [
-            f"Choose a day after {latest.effective_from:%-d %B %Y}, when {latest.code} "
-            "takes effect."
+            _("Choose a day after %(day)s, when %(code)s takes effect.")
+            % {"day": date_format(latest.effective_from, "j F Y"), "code": latest.code}
         ]
     code = (code or "").strip() or f"{base.family}-{effective_from}"
     if len(code) > 50 or not re.fullmatch(r"[-a-zA-Z0-9_]+", code):
-        problems["code"] = ["Use up to 50 letters, digits, hyphens and underscores."]
+        problems["code"] = [_("Use up to 50 letters, digits, hyphens and underscores.")]
     elif Scheme.objects.filter(code=code).exists():
-        problems["code"] = [f"There is already a scheme {code}: choose another code."]
+        problems["code"] = [
+            _("There is already a scheme %(code)s: choose another code.") % {"code": code}
+        ]
     if problems:
         raise invalid_fields(problems)
     definition = {
@@ -200,7 +206,7 @@ def make_scheme_version(
             scheme = _create_scheme(definition)
     except (KeyError, TypeError, ValueError, IntegrityError) as error:
         raise invalid_fields(
-            {"stages": [f"The rules are not complete or not valid: {error}"]}
+            {"stages": [_("The rules are not complete or not valid: %(error)s") % {"error": error}]}
         ) from None
     events.publish("guarantee.scheme_version_made", scheme_id=scheme.pk, code=scheme.code)
     return scheme
@@ -229,21 +235,23 @@ def open_pathway(
     scheme = Scheme.objects.filter(code=scheme_code).first()
     if scheme is None:
         known = ", ".join(Scheme.objects.values_list("code", flat=True))
-        problems["scheme"] = [f"Choose a known scheme: {known}."]
+        problems["scheme"] = [_("Choose a known scheme: %(known)s.") % {"known": known}]
     elif not scheme.in_effect_on(timezone.localdate()):
-        problems["scheme"] = [f"The scheme {scheme.code} is not in effect today."]
+        problems["scheme"] = [
+            _("The scheme %(code)s is not in effect today.") % {"code": scheme.code}
+        ]
     provider = Organisation.objects.filter(pk=provider_id).first()
     if provider is None:
-        problems["provider"] = ["Choose a provider that exists."]
+        problems["provider"] = [_("Choose a provider that exists.")]
     service = (service or "").strip()
     if not service or len(service) > 100:
-        problems["service"] = ["Enter the service or specialty, up to 100 characters."]
+        problems["service"] = [_("Enter the service or specialty, up to 100 characters.")]
     if len(external_id) > 100:
-        problems["external_id"] = ["Use a reference of up to 100 characters."]
+        problems["external_id"] = [_("Use a reference of up to 100 characters.")]
     if problems:
         raise invalid_fields(problems)
     if not acts_for_provider(actor, provider) and not actor.is_system:
-        raise NotAllowed("You can only open waits at a provider you work for.")
+        raise NotAllowed(_("You can only open waits at a provider you work for."))
     if actor.is_system:
         # The platform itself (an operator's import, the demo): no access rule applies, but
         # the write still goes on the person's audit trail.
@@ -299,9 +307,9 @@ def open_pathway(
 
 def _duplicate_reference() -> Conflict:
     return Conflict(
-        "That provider already has a wait with this reference.",
+        _("That provider already has a wait with this reference."),
         code="duplicate_reference",
-        fields={"external_id": ["Use the provider's own, unique reference."]},
+        fields={"external_id": [_("Use the provider's own, unique reference.")]},
     )
 
 
@@ -311,16 +319,18 @@ def _clean_event(
     problems: dict[str, list[str]] = {}
     allowed = event_types(rules) | {PathwayEvent.ENTERED_IN_ERROR}
     if type_ not in allowed:
-        problems["type"] = [f"Use one of: {', '.join(sorted(allowed))}."]
+        problems["type"] = [_("Use one of: %(types)s.") % {"types": ", ".join(sorted(allowed))}]
     elif type_ == PathwayEvent.ENTERED_IN_ERROR and corrects is None:
-        problems["corrects"] = ["Say which event was entered in error."]
+        problems["corrects"] = [_("Say which event was entered in error.")]
     today = timezone.localdate()
     if not isinstance(occurred_on, date):
-        problems["occurred_on"] = ["Enter the date it happened, as YYYY-MM-DD."]
+        problems["occurred_on"] = [_("Enter the date it happened, as YYYY-MM-DD.")]
     elif occurred_on > today:
-        problems["occurred_on"] = ["The date cannot be in the future."]
+        problems["occurred_on"] = [_("The date cannot be in the future.")]
     elif occurred_on < EARLIEST_EVENT:
-        problems["occurred_on"] = [f"The date cannot be before {EARLIEST_EVENT:%-d %B %Y}."]
+        problems["occurred_on"] = [
+            _("The date cannot be before %(day)s.") % {"day": date_format(EARLIEST_EVENT, "j F Y")}
+        ]
     return problems
 
 
@@ -358,7 +368,7 @@ def record_event(
     recorded for this pathway, nothing is added and the first event is returned."""
     fact = NewEvent(type, occurred_on, note, source_key, corrects_id=corrects_id)
     pathway = pathway_for_staff(actor, pathway_id, what="wait: events recorded", write=True)[0]
-    ((event, _),) = _append(actor, pathway, [fact], source, number_fields=False)
+    ((event, _added),) = _append(actor, pathway, [fact], source, number_fields=False)
     return event
 
 
@@ -416,10 +426,19 @@ def _append(
         if existing is not None:
             if (existing.type, existing.occurred_on) != (fact.type, fact.occurred_on):
                 raise Conflict(
-                    f"Event {fact.source_key!r} was already recorded as {existing.type} on "
-                    f"{existing.occurred_on}; record a correcting event instead.",
+                    _(
+                        "Event %(key)s was already recorded as %(type)s on %(day)s; record a "
+                        "correcting event instead."
+                    )
+                    % {
+                        "key": repr(fact.source_key),
+                        "type": existing.type,
+                        "day": existing.occurred_on,
+                    },
                     code="event_key_in_use",
-                    fields={field("source_key"): ["Each imported event keeps its first values."]},
+                    fields={
+                        field("source_key"): [_("Each imported event keeps its first values.")]
+                    },
                 )
             results.append((existing, False))
             continue
@@ -428,12 +447,12 @@ def _append(
         if fact.corrects_key or fact.corrects_id is not None:
             corrects = by_key.get(fact.corrects_key) or by_id.get(fact.corrects_id)
             if corrects is None:
-                problems["corrects"] = ["Choose an event of this wait."]
+                problems["corrects"] = [_("Choose an event of this wait.")]
             elif corrects.pk in corrected:
-                problems["corrects"] = ["That event has already been corrected."]
+                problems["corrects"] = [_("That event has already been corrected.")]
         problems |= _clean_event(rules, pathway, fact.type, fact.occurred_on, corrects)
         if len(fact.note) > 500:
-            problems["note"] = ["Keep the note to 500 characters."]
+            problems["note"] = [_("Keep the note to 500 characters.")]
         if problems:
             raise invalid_fields({field(name): found for name, found in problems.items()})
         sequence += 1
@@ -664,9 +683,9 @@ def ask_for_care_elsewhere(
     clock = next((c for c in clocks if c.stage == stage), None)
     if clock is None or clock.status != Status.BREACHED:
         raise RuleViolation(
-            "You can ask for care elsewhere once the guarantee for this stage is broken.",
+            _("You can ask for care elsewhere once the guarantee for this stage is broken."),
             code="not_breached",
-            fields={"stage": ["This stage is within its guarantee."]},
+            fields={"stage": [_("This stage is within its guarantee.")]},
         )
     right = Right.objects.select_for_update().get(
         pathway=pathway, stage=stage, stage_started_on=clock.start
@@ -674,9 +693,9 @@ def ask_for_care_elsewhere(
     status = right_status(right, clock)
     if status == RightStatus.ENDED:
         raise RuleViolation(
-            "This stage is over: care elsewhere can only be asked for while still waiting.",
+            _("This stage is over: care elsewhere can only be asked for while still waiting."),
             code="stage_ended",
-            fields={"stage": ["This stage has ended."]},
+            fields={"stage": [_("This stage has ended.")]},
         )
     if status != RightStatus.OWED:
         return right
@@ -710,8 +729,11 @@ def _right_for_staff(actor: Actor, right_id, what: str) -> Right:
 def _expect(right: Right, status: RightStatus, message: str) -> None:
     if right_status(right) != status:
         now = right_status(right)
-        problem = {"right": [f"This request is {now}."]}
-        raise RuleViolation(message, code="wrong_step", fields=problem)
+        raise RuleViolation(
+            message,
+            code="wrong_step",
+            fields={"right": [_("This request is %(status)s.") % {"status": now}]},
+        )
 
 
 @transaction.atomic
@@ -719,14 +741,14 @@ def offer_care_elsewhere(
     actor: Actor, *, right_id, provider_id: int, appointment_on: date
 ) -> Right:
     right = _right_for_staff(actor, right_id, "offer of care elsewhere")
-    _expect(right, RightStatus.REQUESTED, "Only a request that is waiting can be offered.")
+    _expect(right, RightStatus.REQUESTED, _("Only a request that is waiting can be offered."))
     today = timezone.localdate()
     problems: dict[str, list[str]] = {}
     provider = Organisation.objects.filter(pk=provider_id).first()
     if provider is None or provider.pk == right.pathway.provider_id:
-        problems["provider"] = ["Choose another provider than the one the person waits at."]
+        problems["provider"] = [_("Choose another provider than the one the person waits at.")]
     if not isinstance(appointment_on, date) or appointment_on < today:
-        problems["appointment_on"] = ["Enter the date of the appointment, today or later."]
+        problems["appointment_on"] = [_("Enter the date of the appointment, today or later.")]
     if problems:
         raise invalid_fields(problems)
     right.offered_provider = provider
@@ -784,7 +806,7 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
         what="reply to an offer of care elsewhere",
         on_behalf=on_behalf,
     )
-    _expect(right, RightStatus.OFFERED, "There is no offer waiting for an answer.")
+    _expect(right, RightStatus.OFFERED, _("There is no offer waiting for an answer."))
     provider = right.offered_provider.name
     label = acted_by_label(actor, access)
     right.answered_by_label = label
@@ -832,9 +854,9 @@ def reply_to_offer(actor: Actor, *, right_id, accept: bool, on_behalf: str | Non
 def record_treated_elsewhere(actor: Actor, *, right_id, treated_on: date) -> Right:
     """The person was seen at the alternative provider: the stage's clock stops that day."""
     right = _right_for_staff(actor, right_id, "care elsewhere recorded")
-    _expect(right, RightStatus.ACCEPTED, "Only an accepted offer can be marked as treated.")
+    _expect(right, RightStatus.ACCEPTED, _("Only an accepted offer can be marked as treated."))
     if not isinstance(treated_on, date) or treated_on > timezone.localdate():
-        raise invalid_fields({"treated_on": ["Enter the date of treatment, not in the future."]})
+        raise invalid_fields({"treated_on": [_("Enter the date of treatment, not in the future.")]})
     right.treated_on = treated_on
     right.save(update_fields=["treated_on"])
     # The stage's first stop event is its ordinary end (treatment, not active monitoring).

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coproduce import events
 from coproduce.errors import Conflict, invalid_fields
@@ -57,9 +58,9 @@ def _already_sent(namespace: str, key: str, person: Person) -> Message | None:
     existing = Message.objects.filter(namespace=namespace, key=key).first()
     if existing is not None and existing.person_id != person.pk:
         raise Conflict(
-            "That message key is already used for someone else.",
+            _("That message key is already used for someone else."),
             code="key_in_use",
-            fields={"key": ["Use a new key for each message."]},
+            fields={"key": [_("Use a new key for each message.")]},
         )
     return existing
 
@@ -85,17 +86,21 @@ def send_message(
     """
     problems: dict[str, list[str]] = {}
     if not key.strip() or len(key) > 200:
-        problems["key"] = ["Give the message a key of 1 to 200 characters."]
+        problems["key"] = [_("Give the message a key of 1 to 200 characters.")]
     if not subject.strip() or len(subject) > SUBJECT_MAX:
-        problems["subject"] = [f"Enter a subject of 1 to {SUBJECT_MAX} characters."]
+        problems["subject"] = [
+            _("Enter a subject of 1 to %(most)d characters.") % {"most": SUBJECT_MAX}
+        ]
     if not body.strip() or len(body) > BODY_MAX:
-        problems["body"] = [f"Enter a message of 1 to {BODY_MAX} characters."]
+        problems["body"] = [_("Enter a message of 1 to %(most)d characters.") % {"most": BODY_MAX}]
     if channel is not None and channel not in Channel.values:
-        problems["channel"] = ["Choose email, sms or letter."]
+        problems["channel"] = [_("Choose email, sms or letter.")]
     if category is not None and category not in RecordCategory.values:
-        problems["category"] = ["Choose one of: " + ", ".join(RecordCategory.values) + "."]
+        problems["category"] = [
+            _("Choose one of: %(categories)s.") % {"categories": ", ".join(RecordCategory.values)}
+        ]
     if actor.is_system and not reason.strip():
-        problems["reason"] = ["Say why the platform is sending this message."]
+        problems["reason"] = [_("Say why the platform is sending this message.")]
     if problems:
         raise invalid_fields(problems)
 
@@ -114,7 +119,12 @@ def send_message(
     recipient = recipient_for(person, channel)
     if not recipient:
         raise invalid_fields(
-            {"channel": [f"{person.full_name} has no contact details for that channel."]}
+            {
+                "channel": [
+                    _("%(name)s has no contact details for that channel.")
+                    % {"name": person.full_name}
+                ]
+            }
         )
     try:
         with transaction.atomic():

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.functional import lazy
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coproduce import events, ratelimit
 from coproduce.errors import Conflict, InvalidInput, NotAllowed, Throttled, invalid_fields
@@ -66,12 +68,19 @@ CONTACT_FIELDS = (
 PERSON_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number", *CONTACT_FIELDS)
 OLDEST_AGE_YEARS = 130
 
+# Lazy: the words are read when a refusal is raised, in the language of that moment.
 CHANNEL_NEEDS = {
-    Channel.EMAIL: ("email", "Enter an email address, or choose another way to be contacted."),
-    Channel.SMS: ("phone", "Enter a mobile phone number, or choose another way to be contacted."),
+    Channel.EMAIL: (
+        "email",
+        gettext_lazy("Enter an email address, or choose another way to be contacted."),
+    ),
+    Channel.SMS: (
+        "phone",
+        gettext_lazy("Enter a mobile phone number, or choose another way to be contacted."),
+    ),
     Channel.LETTER: (
         "address_line_1",
-        "Enter the first line of the address, or choose another way to be contacted.",
+        gettext_lazy("Enter the first line of the address, or choose another way to be contacted."),
     ),
 }
 
@@ -82,7 +91,7 @@ def _clean_person_fields(values: dict[str, Any], today: date) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, value in values.items():
         if name not in PERSON_FIELDS:
-            errors.setdefault(name, []).append("This field cannot be set here.")
+            errors.setdefault(name, []).append(_("This field cannot be set here."))
             continue
         if isinstance(value, str):
             value = value.strip()
@@ -98,10 +107,10 @@ def _clean_person_fields(values: dict[str, Any], today: date) -> dict[str, Any]:
     dob = cleaned.get("date_of_birth")
     if isinstance(dob, date):
         if dob > today:
-            errors.setdefault("date_of_birth", []).append("Date of birth must be in the past.")
+            errors.setdefault("date_of_birth", []).append(_("Date of birth must be in the past."))
         elif dob.year < today.year - OLDEST_AGE_YEARS:
             errors.setdefault("date_of_birth", []).append(
-                f"Date of birth must be after {today.year - OLDEST_AGE_YEARS}."
+                _("Date of birth must be after %(year)d.") % {"year": today.year - OLDEST_AGE_YEARS}
             )
     if errors:
         raise invalid_fields(errors)
@@ -112,24 +121,24 @@ def _check_channel(person: Person) -> None:
     field, message = CHANNEL_NEEDS[Channel(person.preferred_channel)]
     problems: dict[str, list[str]] = {}
     if not getattr(person, field):
-        problems[field] = [message]
+        problems[field] = [str(message)]
     if person.preferred_channel == Channel.LETTER and not person.postcode:
-        problems["postcode"] = ["Enter a postcode, or choose another way to be contacted."]
+        problems["postcode"] = [_("Enter a postcode, or choose another way to be contacted.")]
     if problems:
         raise invalid_fields(problems)
 
 
 def _acting_organisation(actor: Actor, organisation_id: int | None) -> Organisation:
     if not actor.organisation_ids:
-        raise NotAllowed("Only staff of an organisation can do this.")
+        raise NotAllowed(_("Only staff of an organisation can do this."))
     if organisation_id is None:
         if len(actor.organisation_ids) > 1:
             raise invalid_fields(
-                {"organisation_id": ["Choose which of your organisations you are acting for."]}
+                {"organisation_id": [_("Choose which of your organisations you are acting for.")]}
             )
         organisation_id = next(iter(actor.organisation_ids))
     if organisation_id not in actor.organisation_ids:
-        raise invalid_fields({"organisation_id": ["You do not work for that organisation."]})
+        raise invalid_fields({"organisation_id": [_("You do not work for that organisation.")]})
     return Organisation.objects.get(pk=organisation_id)
 
 
@@ -186,21 +195,24 @@ def register_person(
     """
     organisation = _acting_organisation(actor, organisation_id)
     if actor.token is not None and actor.token.scope != ApiToken.Scope.WRITE:
-        raise NotAllowed("This API token may only read.")
+        raise NotAllowed(_("This API token may only read."))
     today = timezone.localdate()
     problems: dict[str, list[str]] = {}
     for required in ("given_name", "family_name", "date_of_birth"):
         if not details.get(required):
-            problems[required] = ["This field is required."]
+            problems[required] = [_("This field is required.")]
     if care_category not in RecordCategory.values:
-        problems["care_category"] = ["Choose the kind of care: " + ", ".join(RecordCategory.values)]
+        problems["care_category"] = [
+            _("Choose the kind of care: %(categories)s")
+            % {"categories": ", ".join(RecordCategory.values)}
+        ]
     if not care_reason or not care_reason.strip():
-        problems["care_reason"] = ["Say why your organisation is caring for this person."]
+        problems["care_reason"] = [_("Say why your organisation is caring for this person.")]
     locality = None
     if locality_code:
         locality = Locality.objects.filter(code=locality_code).first()
         if locality is None:
-            problems["locality_code"] = ["There is no locality with that code."]
+            problems["locality_code"] = [_("There is no locality with that code.")]
     if problems:
         raise invalid_fields(problems)
     cleaned = _clean_person_fields(details, today)
@@ -290,9 +302,11 @@ def update_contact_details(actor: Actor, *, person_id, changes: dict[str, Any]) 
     """The person, their proxy or staff caring for them change how to reach the person."""
     unknown = sorted(set(changes) - set(CONTACT_FIELDS))
     if unknown:
-        raise invalid_fields({name: ["This field cannot be changed here."] for name in unknown})
+        raise invalid_fields({name: [_("This field cannot be changed here.")] for name in unknown})
     if not changes:
-        raise InvalidInput("Give at least one contact detail to change.", code="nothing_to_change")
+        raise InvalidInput(
+            _("Give at least one contact detail to change."), code="nothing_to_change"
+        )
     access = _access_to_change_contact_details(actor, person_id)
     audit_change(actor, access, what="contact details")
     person = Person.objects.select_for_update().get(pk=access.person.pk)
@@ -380,13 +394,15 @@ def grant_consent(
     problems: dict[str, list[str]] = {}
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
-        problems["organisation_id"] = ["There is no organisation with that id."]
+        problems["organisation_id"] = [_("There is no organisation with that id.")]
     if category not in RecordCategory.values:
-        problems["category"] = ["Choose one of: " + ", ".join(RecordCategory.values) + "."]
+        problems["category"] = [
+            _("Choose one of: %(categories)s.") % {"categories": ", ".join(RecordCategory.values)}
+        ]
     if expires_at is not None and expires_at <= now:
-        problems["expires_at"] = ["The end of the consent must be in the future."]
+        problems["expires_at"] = [_("The end of the consent must be in the future.")]
     if len(purpose) > 300:
-        problems["purpose"] = ["Describe the purpose in 300 characters or fewer."]
+        problems["purpose"] = [_("Describe the purpose in 300 characters or fewer.")]
     if problems:
         raise invalid_fields(problems)
     access = act_for_person(
@@ -397,7 +413,10 @@ def grant_consent(
         on_behalf=on_behalf,
     )
     person = access.person
-    already = Conflict(f"{organisation.name} can already see these records.", code="consent_exists")
+    already = Conflict(
+        _("%(organisation)s can already see these records.") % {"organisation": organisation.name},
+        code="consent_exists",
+    )
     standing = (
         Consent.objects.select_for_update()
         .filter(
@@ -465,7 +484,7 @@ def revoke_consent(actor: Actor, *, consent_id: int, on_behalf: str | None = Non
     )
     now = timezone.now()
     if not consent.is_current(now):
-        raise Conflict("This consent has already ended.", code="consent_not_current")
+        raise Conflict(_("This consent has already ended."), code="consent_not_current")
     consent.revoked_at = now
     consent.revoked_by = actor.user
     consent.save(update_fields=["revoked_at", "revoked_by"])
@@ -509,15 +528,15 @@ def create_api_token(
     """An organisation admin makes a token for a machine client. The raw token is shown once."""
     problems: dict[str, list[str]] = {}
     if not name.strip():
-        problems["name"] = ["Name the client that will use this token."]
+        problems["name"] = [_("Name the client that will use this token.")]
     if scope not in ApiToken.Scope.values:
-        problems["scope"] = ["Choose read or write."]
+        problems["scope"] = [_("Choose read or write.")]
     if valid_for_days is not None and not 1 <= valid_for_days <= 730:
-        problems["valid_for_days"] = ["A token can be valid for 1 to 730 days."]
+        problems["valid_for_days"] = [_("A token can be valid for 1 to 730 days.")]
     if problems:
         raise invalid_fields(problems)
     if not _is_organisation_admin(actor, organisation_id):
-        raise NotAllowed("Only an admin of that organisation can create its API tokens.")
+        raise NotAllowed(_("Only an admin of that organisation can create its API tokens."))
     prefix = secrets.token_hex(6)
     raw = f"cp_{prefix}_{secrets.token_urlsafe(32)}"
     now = timezone.now()
@@ -554,9 +573,9 @@ def token_for_bearer(raw: str) -> ApiToken | None:
 def revoke_api_token(actor: Actor, *, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None:
-        raise NotAllowed("There is no such token, or it is not yours to revoke.")
+        raise NotAllowed(_("There is no such token, or it is not yours to revoke."))
     if not _is_organisation_admin(actor, token.organisation_id):
-        raise NotAllowed("There is no such token, or it is not yours to revoke.")
+        raise NotAllowed(_("There is no such token, or it is not yours to revoke."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -575,13 +594,14 @@ def send_password_reset_link(actor: Actor, *, user_id: int, site_url: str) -> st
     Returns the address the link went to."""
     user = User.objects.filter(pk=user_id).first()
     if user is None or actor.user is None or not actor.user.has_perm("people.change_user"):
-        raise NotAllowed("There is no such sign-in, or you cannot reset its password.")
+        raise NotAllowed(_("There is no such sign-in, or you cannot reset its password."))
     person = Person.objects.filter(user=user).first()
     address = (person.email if person is not None else "") or user.email
     if not address:
         raise InvalidInput(
-            f"{user.get_username()} has no email address, so no reset link can be sent.",
-            fields={"email": ["Add an email address to the record first."]},
+            _("%(username)s has no email address, so no reset link can be sent.")
+            % {"username": user.get_username()},
+            fields={"email": [_("Add an email address to the record first.")]},
         )
     link = site_url.rstrip("/") + reverse(
         "web:password-reset-confirm",
@@ -635,9 +655,12 @@ def sign_in_with_external_identity(
         return existing.user
     if not email or not email_verified:
         raise ExternalSignInRefused(
-            f"{provider_name} has not confirmed your email address, so we cannot tell which "
-            f"account is yours. Confirm your email address with {provider_name}, then sign "
-            "in again, or sign in with your username and password.",
+            _(
+                "%(provider)s has not confirmed your email address, so we cannot tell which "
+                "account is yours. Confirm your email address with %(provider)s, then sign "
+                "in again, or sign in with your username and password."
+            )
+            % {"provider": provider_name},
             code="email_not_verified",
         )
     users = list(User.objects.filter(email__iexact=email.strip(), is_active=True)[:2])
@@ -645,9 +668,11 @@ def sign_in_with_external_identity(
         raise _no_account(provider_name)
     if len(users) > 1:
         raise ExternalSignInRefused(
-            "More than one account uses the email address you use for "
-            f"{provider_name}, so we cannot tell which is yours. Sign in with your username "
-            "and password.",
+            _(
+                "More than one account uses the email address you use for %(provider)s, so "
+                "we cannot tell which is yours. Sign in with your username and password."
+            )
+            % {"provider": provider_name},
             code="email_shared",
         )
     user = users[0]
@@ -661,9 +686,12 @@ def sign_in_with_external_identity(
         if linked is not None and linked.user_id == user.pk:
             return user
         raise ExternalSignInRefused(
-            f"Your account here is already connected to a different {provider_name} "
-            f"account. Sign in with that {provider_name} account, or with your username "
-            "and password.",
+            _(
+                "Your account here is already connected to a different %(provider)s "
+                "account. Sign in with that %(provider)s account, or with your username "
+                "and password."
+            )
+            % {"provider": provider_name},
             code="already_linked",
         ) from None
     events.publish("external_identity.linked", user_id=user.pk, issuer=issuer)
@@ -672,8 +700,11 @@ def sign_in_with_external_identity(
 
 def _no_account(provider_name: str) -> ExternalSignInRefused:
     return ExternalSignInRefused(
-        f"We could not find an account with the email address you use for {provider_name}. "
-        "Sign in with your username and password, or ask the organisation that set up your "
-        "account to record this email address for you.",
+        _(
+            "We could not find an account with the email address you use for %(provider)s. "
+            "Sign in with your username and password, or ask the organisation that set up "
+            "your account to record this email address for you."
+        )
+        % {"provider": provider_name},
         code="no_account",
     )
