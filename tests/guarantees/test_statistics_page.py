@@ -106,7 +106,7 @@ def get(client, url=PAGE, **query):
 
 def row_of(html: str, name: str) -> list[str]:
     """The text of the cells of the first table row that starts with `name`."""
-    for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", html, re.S):
+    for row in re.findall(r"<tr class=\"govuk-table__row\"[^>]*>(.*?)</tr>", html, re.S):
         cells = [
             re.sub(r"<[^>]+>", "", cell).strip()
             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)

@@ -260,7 +260,7 @@ def waiting_row(figures: compliance.WaitingFigures, rule: disclosure.Rule, **ext
         ],
     )
     base = figures.waiting
-    return {
+    row = {
         "code": figures.unit_code,
         "name": figures.unit_name,
         "bands": [show_count(shown[band]) for band in bands],
@@ -272,6 +272,12 @@ def waiting_row(figures: compliance.WaitingFigures, rule: disclosure.Rule, **ext
         "paused": [show_count(rule.published(figures.paused_by(kind))) for kind in PAUSE_LABELS],
         **extra,
     }
+    # Each value with its column's name, which a phone shows beside it (stacked rows).
+    row["labelled_bands"] = list(
+        zip([band.label for band in compliance.BANDS], row["bands"], strict=True)
+    )
+    row["labelled_paused"] = list(zip(PAUSE_LABELS.values(), row["paused"], strict=True))
+    return row
 
 
 def contact_row(figures: compliance.ContactFigures) -> dict:
