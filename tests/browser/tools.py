@@ -76,13 +76,24 @@ def overflow(page) -> int:
 
 def clipped_in_tables(page) -> list[str]:
     """Table cells in <main> whose content is cut off (wider than the cell, which hides or
-    scrolls it) or which reach past the window's right edge: what a reader would not see."""
+    scrolls it) or which reach past the window's right edge: what a reader would not see.
+    Visually hidden parts (a stacked table's header row, kept for screen readers) are not
+    shown to be cut off."""
     return page.evaluate(
-        """() => [...document.querySelectorAll("main table td, main table th")]
-            .filter(cell => cell.offsetParent !== null)
-            .filter(cell => cell.scrollWidth > cell.clientWidth + 1
-                || cell.getBoundingClientRect().right > window.innerWidth + 1)
-            .map(cell => cell.innerText.trim().slice(0, 40))"""
+        """() => {
+            const hidden = element => {
+                for (let at = element; at && at.tagName !== "TABLE"; at = at.parentElement) {
+                    const box = at.getBoundingClientRect();
+                    if (box.width <= 1 || box.height <= 1) return true;
+                }
+                return element.offsetParent === null;
+            };
+            return [...document.querySelectorAll("main table td, main table th")]
+                .filter(cell => !hidden(cell))
+                .filter(cell => cell.scrollWidth > cell.clientWidth + 1
+                    || cell.getBoundingClientRect().right > window.innerWidth + 1)
+                .map(cell => cell.innerText.trim().slice(0, 40));
+        }"""
     )
 
 
