@@ -37,3 +37,16 @@ def test_a_language_the_platform_does_not_write_in_is_refused(patient):
     assert "language" in refused.value.fields
     patient.refresh_from_db()
     assert patient.language == "en-gb"
+
+
+def test_through_the_api_the_person_chooses_welsh_and_a_language_it_lacks_is_refused(patient):
+    client = Client()
+    client.force_login(patient.user)
+    url = f"/api/people/{patient.pk}/contact-details"
+    chosen = client.patch(url, {"language": "cy"}, content_type="application/json")
+    assert chosen.status_code == 200 and chosen.json()["language"] == "cy"
+    refused = client.patch(url, {"language": "fr"}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "language" in str(refused.json()["error"]["fields"])
+    patient.refresh_from_db()
+    assert patient.language == "cy"

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -23,6 +24,8 @@ router = Router(tags=["people"])
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 CategoryName = Literal[tuple(RecordCategory.values)]  # type: ignore[valid-type]
 AskedByName = Literal[tuple(AskedBy.values)]  # type: ignore[valid-type]
+# The languages the platform writes messages in (settings.LANGUAGES: "en", "cy").
+LanguageCode = Literal[tuple(code for code, _name in settings.LANGUAGES)]  # type: ignore[valid-type]
 OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
 
 
@@ -101,6 +104,9 @@ class PersonOut(Schema):
     postcode: str
     locality: LocalityOut | None
     preferred_channel: str
+    language: str = Field(
+        description="The language messages are written in: en-gb (English) or cy (Welsh)."
+    )
     why_you_can_see: str = Field(description="The consent or relationship that lets you see it.")
 
 
@@ -128,6 +134,7 @@ class PersonIn(InputSchema):
     town: str = Field("", max_length=100)
     postcode: str = Field("", max_length=10)
     preferred_channel: ChannelName = Channel.LETTER.value  # type: ignore[valid-type]
+    language: LanguageCode = settings.LANGUAGE_CODE  # type: ignore[valid-type]
     locality_code: str | None = None
     organisation_id: Id | None = None
     care_category: CategoryName  # type: ignore[valid-type]
@@ -142,6 +149,7 @@ class ContactDetailsIn(InputSchema):
     town: str | None = Field(None, max_length=100)
     postcode: str | None = Field(None, max_length=10)
     preferred_channel: ChannelName | None = None  # type: ignore[valid-type]
+    language: LanguageCode | None = None  # type: ignore[valid-type]
 
 
 class ConsentIn(OnBehalfIn):
