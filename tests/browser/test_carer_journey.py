@@ -1,7 +1,7 @@
 """A carer looks after their mother's record in a real browser, at a phone's width and a
 laptop's: Sam Morgan goes from their home to Margaret Morgan's data, takes back a consent she
 gave through its check step, and reads her waits. Every page about Margaret speaks about her
-("Data about Margaret Morgan", "People who can act for Margaret Morgan", "Waits for Margaret
+("Margaret Morgan's data", "People who can act for Margaret Morgan", "Waits for Margaret
 Morgan"), never as "my" or "your" record; every page passes axe and fits the screen."""
 
 import re
@@ -38,7 +38,7 @@ def test_a_carer_reads_and_changes_their_mothers_record_in_her_name(new_page, de
     page.wait_for_url(f"**/my-data/{margaret.pk}/")
     check_page(page, "Margaret's data, as her carer")
     titles = headings(page)
-    assert "Data about Margaret Morgan" in titles
+    assert "Margaret Morgan's data" in titles
     assert "People who can act for Margaret Morgan" in titles
     assert "Organisations caring for Margaret Morgan" in titles
     about_her = [title for title in titles if FIRST_OR_SECOND_PERSON.search(title)]

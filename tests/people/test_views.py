@@ -162,7 +162,7 @@ def test_proxy_who_may_act_sees_their_data_and_can_revoke(client, citizen):
     assert response.status_code == 200
     html = page(response)
     assert_escaped(html)
-    assert "Data about" in html and "Acting as carer" in html
+    assert f"{escape(cared_for.full_name)}'s data" in html and "Acting as carer" in html
     assert f'href="/my-data/{cared_for.pk}/consents/{consent.pk}/revoke/"' in html
     assert "Give an organisation consent" in html
     assert f'href="/my-data/{cared_for.pk}/download.json"' in html
@@ -669,7 +669,7 @@ def test_a_proxy_reads_about_the_person_they_act_for_not_about_themself(client, 
         assert section.title not in html  # "Your waits", "Messages we have sent you"...
     assert f"Messages we have sent {name}" in html
     assert f"People who can act for {name}" in html
-    assert "Download my data" not in html and f"Download the data about {name}" in html
+    assert "Download my data" not in html and f"Download {name}'s data (JSON)" in html
     # How the platform tells its messages apart is not something said to the person.
     assert "Namespace" not in html and "proxy-words" not in html
 
