@@ -48,6 +48,7 @@ from .queries import (
     RightStatus,
     clock_events,
     effective_events,
+    opens_waits_at,
     pathway_for_staff,
     right_status,
     scheme_definition,
@@ -250,8 +251,13 @@ def open_pathway(
         problems["external_id"] = [_("Use a reference of up to 100 characters.")]
     if problems:
         raise invalid_fields(problems)
-    if not acts_for_provider(actor, provider) and not actor.is_system:
-        raise NotAllowed(_("You can only open waits at a provider you work for."))
+    if not opens_waits_at(actor, provider):
+        raise NotAllowed(
+            _(
+                "You can only open waits at a care provider where your role puts people on "
+                "waiting lists."
+            )
+        )
     if actor.is_system:
         # The platform itself (an operator's import, the demo): no access rule applies, but
         # the write still goes on the person's audit trail.

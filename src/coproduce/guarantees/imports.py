@@ -39,7 +39,7 @@ from coproduce.text import has_unsafe_characters
 
 from . import actions
 from .models import Pathway, PathwayEvent, Scheme
-from .queries import scheme_rules
+from .queries import opens_waits_at, scheme_rules
 from .rules import event_types
 
 COLUMNS = (
@@ -431,10 +431,7 @@ def check_rows(actor: Actor, rows: list[Row], *, provider_code: str | None = Non
     else:
         visible = _people_in_care(actor, sorted(people.values(), key=str))
     states = _stored_pathways(fine, providers, plan)
-    acts_for = {
-        code: actor.is_system or actions.acts_for_provider(actor, provider)
-        for code, provider in providers.items()
-    }
+    acts_for = {code: opens_waits_at(actor, provider) for code, provider in providers.items()}
     allowed_types = {
         code: event_types(scheme_rules(code)) | {PathwayEvent.ENTERED_IN_ERROR} for code in schemes
     }
@@ -449,7 +446,13 @@ def check_rows(actor: Actor, rows: list[Row], *, provider_code: str | None = Non
             )
             continue
         if not acts_for[provider.code]:
-            plan.bad_rows.append(_bad(row, "You can only import waits at a provider you work for."))
+            plan.bad_rows.append(
+                _bad(
+                    row,
+                    "You can only import waits at a care provider where your role puts people "
+                    "on waiting lists.",
+                )
+            )
             continue
         key = (provider.pk, values["pathway_ref"])
         state = states.get(key)

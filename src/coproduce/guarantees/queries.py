@@ -20,6 +20,7 @@ from coproduce.people.access import (
     audit_change,
     audit_look,
     categories_visible,
+    in_organisation_tree,
     is_person_or_proxy,
     organisation_and_children,
     people_in_organisations_care,
@@ -346,6 +347,19 @@ def providers_opening_waits(actor: Actor) -> QuerySet:
     if not ids:
         return Organisation.objects.none()
     return organisation_and_children(ids).filter(kind__in=CARE_PROVIDER_KINDS).order_by("name")
+
+
+def opens_waits_at(actor: Actor, provider: Organisation) -> bool:
+    """Whether the actor may put people on the provider's waiting list: the platform itself;
+    a care provider's API token at the provider or one of its children; staff whose role
+    there opens waits (providers_opening_waits). The page, the API and imports ask here."""
+    if actor.is_system:
+        return True
+    if provider.kind not in CARE_PROVIDER_KINDS:
+        return False
+    if actor.token is not None:
+        return in_organisation_tree(provider, actor.organisation_ids)
+    return providers_opening_waits(actor).filter(pk=provider.pk).exists()
 
 
 def may_open_a_wait(actor: Actor, person: Person) -> bool:
