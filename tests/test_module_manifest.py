@@ -87,6 +87,14 @@ def test_a_module_appears_in_navigation_and_on_both_homes(with_sample_module):
     assert "sample:page" in with_sample_module["staff_navigation"]
 
 
+def test_citizen_links_in_the_header_follow_their_order(with_sample_module):
+    page = with_sample_module["citizen_home"]
+    header = page[page.index('<nav aria-label="Menu"') : page.index("</nav>")]
+    # My waits is 10, the sample module 50, and Messages (the core's) after every module's.
+    places = [header.index(f">{text}<") for text in ("My waits", "Sample for citizens", "Messages")]
+    assert places == sorted(places)
+
+
 def test_a_module_has_its_pages_its_api_and_a_link_on_the_person_page(with_sample_module):
     assert with_sample_module["module_page"] == 200
     assert "/api/sample/hello" in with_sample_module["api"]

@@ -147,7 +147,7 @@ def install(manifest: ModuleManifest) -> None:
         registry.register_api_router(manifest.api_router, prefix=manifest.api_prefix)
     for position, link in enumerate(manifest.citizen_navigation):
         registry.register_citizen_navigation(
-            f"{name}:{position}", text=link.text, url_name=link.url_name
+            f"{name}:{position}", text=link.text, url_name=link.url_name, order=link.order
         )
     for position, tile in enumerate(manifest.home_tiles):
         tiles.register_home_tile(f"{name}:{position}", tile.audience, tile.build, order=tile.order)

@@ -78,7 +78,7 @@ _api_routers: dict[str, str] = {}
 _personal_data: dict[str, PersonalDataSection] = {}
 _person_page_links: dict[str, PersonPageLink] = {}
 _person_sections: dict[str, PersonSection] = {}
-_citizen_navigation: dict[str, tuple[Any, str]] = {}
+_citizen_navigation: dict[str, tuple[int, Any, str]] = {}
 
 
 def register_demo_generator(name: str, generate: Callable[..., Any], *, order: int = 100) -> None:
@@ -142,10 +142,13 @@ def person_sections() -> list[PersonSection]:
     return sorted(_person_sections.values(), key=lambda section: (section.order, section.name))
 
 
-def register_citizen_navigation(name: str, *, text: Any, url_name: str) -> None:
-    """A header link for people with their own record; `text` may be a lazy translation."""
-    _citizen_navigation[name] = (text, url_name)
+def register_citizen_navigation(name: str, *, text: Any, url_name: str, order: int = 100) -> None:
+    """A header link for people with their own record; `text` may be a lazy translation;
+    lower `order` comes first."""
+    _citizen_navigation[name] = (order, text, url_name)
 
 
 def citizen_navigation() -> list[tuple[Any, str]]:
-    return list(_citizen_navigation.values())
+    """(text, url_name) of every header link for citizens, in order (then as registered)."""
+    links = sorted(_citizen_navigation.values(), key=lambda link: link[0])
+    return [(text, url_name) for _order, text, url_name in links]

@@ -532,7 +532,27 @@ def test_person_page_with_a_care_relationship(client, citizen, staff_role):
     client.force_login(staff_role.user)
     html = page(client.get(f"/people/{citizen.pk}/"))
     assert "Care relationship: Registered patient" in html
-    assert "No messages have been sent to this person." in html
+    assert "There are no messages to this person in the parts of their record you can see." in html
+
+
+def test_staff_who_cannot_see_a_message_are_not_told_that_none_was_sent(client, citizen):
+    send_message(
+        Actor.system(),
+        person_id=citizen.pk,
+        key="health-1",
+        subject="Your wait for cardiology",
+        body="Details",
+        reason="A test of categories",
+        category=RecordCategory.HEALTH,
+    )
+    school = factories.OrganisationFactory(kind="school")
+    factories.ConsentFactory(person=citizen, organisation=school, category=RecordCategory.EDUCATION)
+    teacher = factories.RoleFactory(organisation=school)
+    client.force_login(teacher.user)
+    html = page(client.get(f"/people/{citizen.pk}/"))
+    assert "Your wait for cardiology" not in html
+    assert "No messages have been sent" not in html
+    assert "in the parts of their record you can see" in html
 
 
 def test_not_found_looks_the_same_whether_the_person_exists_or_not(client, citizen, staff_role):

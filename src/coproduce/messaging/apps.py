@@ -48,8 +48,9 @@ class MessagingConfig(AppConfig):
                 ),
             )
         )
+        # After every module's own pages for citizens (My waits is 10).
         registry.register_citizen_navigation(
-            "messaging", text=_("Messages"), url_name="messaging:messages"
+            "messaging", text=_("Messages"), url_name="messaging:messages", order=200
         )
         home_tiles.register_home_tile(
             "messaging", home_tiles.CITIZEN, tiles.messages_tile, order=20
