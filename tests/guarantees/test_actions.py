@@ -78,6 +78,10 @@ def test_recording_a_late_referral_breaches_at_once_and_notifies_once(clinician,
     assert right.breached_on == days_ago(130) + dt.timedelta(days=127)
     assert right_status(right) == RightStatus.OWED
     assert breach_messages(patient).count() == 1
+    # The message names the guarantee as people in England know it, not by its code.
+    body = breach_messages(patient).get().body
+    assert "Your deadline under NHS Constitution: the right to start treatment" in body
+    assert pathway.scheme.code not in body
     # Another event and another evaluation change nothing about the right.
     actions.record_event(
         clinician, pathway_id=pathway.pk, type="first_visit", occurred_on=days_ago(2)

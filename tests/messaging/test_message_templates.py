@@ -147,7 +147,11 @@ def test_a_person_whose_language_is_welsh_is_told_of_a_breach_and_an_offer_in_we
     with translation.override("cy"):
         month = ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
                  "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"][deadline.month - 1]  # fmt: skip
-    assert f"Eich dyddiad terfyn oedd {deadline.day} {month} {deadline.year}" in breach.body
+    guarantee = pathway.scheme.name_for_person
+    assert (
+        f"Eich dyddiad terfyn o dan {guarantee} oedd {deadline.day} {month} {deadline.year}"
+        in breach.body
+    )
     assert "yn Ysbyty Gwynedd" in breach.body
 
     right = guarantees.ask_for_care_elsewhere(

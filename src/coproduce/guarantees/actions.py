@@ -634,11 +634,15 @@ def _ensure_right(pathway: Pathway, clock: StageClock, rules: SchemeRules) -> Ri
         personalisation={
             "service": pathway.service,
             "promise": stage.plain_words,
+            "guarantee": pathway.scheme.name_for_person,
             "deadline": clock.deadline,
             "provider": pathway.provider.name,
             "right": pathway.scheme.right_on_breach,
         },
-        reason=f"The {rules.title} was broken: the person must be told what they can ask for.",
+        reason=(
+            f"{pathway.scheme.name_for_person} was broken: the person must be told what they "
+            "can ask for."
+        ),
         category=RecordCategory.HEALTH,
     )
     events.publish(

@@ -12,8 +12,9 @@ BREACH = MessageTemplate(
     "guarantees.breach",
     subject=_("Your wait for ((service)) is longer than the guarantee allows"),
     body=_(
-        "((promise))\n\nYour deadline was ((deadline)) at ((provider)), and it has passed."
-        "\n\n((right))\n\nSign in and open My waits to ask for care elsewhere in one step."
+        "((promise))\n\nYour deadline under ((guarantee)) was ((deadline)) at ((provider)), and "
+        "it has passed.\n\n((right))\n\nSign in and open My waits to ask for care elsewhere in "
+        "one step."
     ),
 )
 
