@@ -532,6 +532,8 @@ def test_person_page_with_a_care_relationship(client, citizen, staff_role):
     client.force_login(staff_role.user)
     html = page(client.get(f"/people/{citizen.pk}/"))
     assert "Care relationship: Registered patient" in html
+    # Staff writing to the person know which language to write in.
+    assert "Language for messages" in html and "English" in html
     assert "There are no messages to this person in the parts of their record you can see." in html
 
 
