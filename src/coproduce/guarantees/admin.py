@@ -13,25 +13,21 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import ActionError
-from coproduce.people.admin_audit import AuditedViewOnlyAdmin, admin_actor
+from coproduce.people.admin_audit import (
+    AuditedViewOnlyAdmin,
+    ViewOnlyAdmin,
+    ViewOnlyInline,
+    admin_actor,
+)
 
 from . import actions
 from .models import Pathway, PathwayEvent, Right, Scheme, SchemeStage
 from .queries import scheme_definition
 
 
-class SchemeStageInline(admin.StackedInline):
+class SchemeStageInline(ViewOnlyInline, admin.StackedInline):
     model = SchemeStage
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NewVersionForm(forms.Form):
@@ -115,7 +111,7 @@ def make_new_version(modeladmin, request, queryset):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ViewOnlyAdmin):
     """Scheme versions are shown, never edited: "Make a new version" is the only change."""
 
     list_display = ["code", "title", "public_name", "country", "effective_from", "ends_on"]
@@ -124,20 +120,11 @@ class SchemeAdmin(admin.ModelAdmin):
     inlines = [SchemeStageInline]
     actions = [make_new_version]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_make_version_permission(self, request):
         return request.user.has_perm("guarantees.add_scheme")
 
 
-class PathwayEventInline(admin.TabularInline):
+class PathwayEventInline(ViewOnlyInline, admin.TabularInline):
     """A wait's events, shown on the wait's page (the page's look is audited once)."""
 
     model = PathwayEvent
@@ -146,15 +133,6 @@ class PathwayEventInline(admin.TabularInline):
     fields = ["sequence", "type", "occurred_on", "corrects", "note", "recorded_by_label"]
     readonly_fields = fields
     ordering = ["sequence"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Pathway)
@@ -167,23 +145,24 @@ class PathwayAdmin(AuditedViewOnlyAdmin):
     inlines = [PathwayEventInline]
 
 
-@admin.register(PathwayEvent)
-class PathwayEventAdmin(AuditedViewOnlyAdmin):
-    audit_what = "events of a wait"
-    list_display = ["pathway", "type", "occurred_on", "sequence", "recorded_by_label"]
+class OfAWaitAdmin(AuditedViewOnlyAdmin):
+    """Rows that belong to a wait (its events, its rights): the wait's person is the one they
+    are about, and each list row names the wait."""
+
     list_select_related = ["pathway__person", "pathway__provider", "pathway__scheme"]
     show_full_result_count = False
 
     def people_in(self, obj):
         return [obj.pathway.person]
+
+
+@admin.register(PathwayEvent)
+class PathwayEventAdmin(OfAWaitAdmin):
+    audit_what = "events of a wait"
+    list_display = ["pathway", "type", "occurred_on", "sequence", "recorded_by_label"]
 
 
 @admin.register(Right)
-class RightAdmin(AuditedViewOnlyAdmin):
+class RightAdmin(OfAWaitAdmin):
     audit_what = "right to care elsewhere"
     list_display = ["pathway", "stage", "breached_on", "requested_at", "offered_at"]
-    list_select_related = ["pathway__person", "pathway__provider", "pathway__scheme"]
-    show_full_result_count = False
-
-    def people_in(self, obj):
-        return [obj.pathway.person]

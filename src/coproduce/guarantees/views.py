@@ -88,13 +88,12 @@ RIGHT_TAGS = {
     RightStatus.TREATED: (gettext_lazy("Treated"), "green"),
     RightStatus.ENDED: (gettext_lazy("No longer needed: this stage is over"), "grey"),
 }
-# The right on a wait's staff page, in staff's words.
+# The right on a wait's staff page, in staff's words (accepted and declined read the same).
 STAFF_RIGHT_TAGS = {
+    **RIGHT_TAGS,
     RightStatus.OWED: (gettext_lazy("Owed: the person can ask"), "purple"),
     RightStatus.REQUESTED: (gettext_lazy("Asked: waiting for an offer"), "blue"),
     RightStatus.OFFERED: (gettext_lazy("Offered: waiting for their answer"), "yellow"),
-    RightStatus.ACCEPTED: (gettext_lazy("Accepted"), "green"),
-    RightStatus.DECLINED: (gettext_lazy("Declined"), "grey"),
     RightStatus.TREATED: (gettext_lazy("Treated elsewhere"), "green"),
     RightStatus.ENDED: (gettext_lazy("No longer owed: the stage ended before they asked"), "grey"),
 }

@@ -141,5 +141,19 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ViewOnlyInline:
+    """An inline (a scheme's stages, a wait's events) shown with its parent, never added,
+    changed or deleted there: mix in before admin.TabularInline or StackedInline."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedViewOnlyAdmin(AuditedAdmin, ViewOnlyAdmin):
     """A person's data, shown in the back office and changed only through the actions."""
