@@ -75,42 +75,37 @@ def _messages(actor: Actor, view: RecordView, access: Access) -> dict:
     return {"messages_sent": list(sent[:MESSAGES_SHOWN]), "messages_total": sent.count()}
 
 
+def _core_section(name: str, heading, context, *, audit_as: str, order: int) -> PersonSection:
+    """One of the core's sections: any basis shows it; its template is named after it."""
+    return PersonSection(
+        name=name,
+        heading=heading,
+        category=ANY_BASIS,
+        template=f"people/person_sections/{name.replace('-', '_')}.html",
+        context=context,
+        audit_as=audit_as,
+        order=order,
+    )
+
+
 CORE_SECTIONS = (
-    PersonSection(
-        name="summary",
-        heading=gettext_lazy("Summary"),
-        category=ANY_BASIS,
-        template="people/person_sections/summary.html",
-        context=_summary,
-        audit_as="summary",
-        order=0,
-    ),
-    PersonSection(
-        name="consents",
-        heading=gettext_lazy("Consents"),
-        category=ANY_BASIS,
-        template="people/person_sections/consents.html",
-        context=_consents,
+    _core_section("summary", gettext_lazy("Summary"), _summary, audit_as="summary", order=0),
+    _core_section(
+        "consents",
+        gettext_lazy("Consents"),
+        _consents,
         audit_as="consents to the organisation",
         order=60,
     ),
-    PersonSection(
-        name="people-who-act",
-        heading=gettext_lazy("People who can act for them"),
-        category=ANY_BASIS,
-        template="people/person_sections/people_who_act.html",
-        context=_people_who_act,
+    _core_section(
+        "people-who-act",
+        gettext_lazy("People who can act for them"),
+        _people_who_act,
         audit_as="people who can act for them",
         order=70,
     ),
-    PersonSection(
-        name="messages",
-        heading=gettext_lazy("Messages sent"),
-        category=ANY_BASIS,
-        template="people/person_sections/messages.html",
-        context=_messages,
-        audit_as="messages",
-        order=80,
+    _core_section(
+        "messages", gettext_lazy("Messages sent"), _messages, audit_as="messages", order=80
     ),
 )
 
