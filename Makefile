@@ -8,9 +8,10 @@ DEMO_PEOPLE ?= 5000
 # The PostgreSQL leg of the suite; pytest-django creates and drops test_<name> beside it.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The suite runs in this many processes (pytest-xdist), each with its own test database;
-# work-stealing keeps both busy when the long browser tests come last.
+# work-stealing keeps both busy when the long browser tests come last; the ten slowest tests
+# are listed, to see what makes the suite long.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 .PHONY: install lock demo serve test test-sqlite test-postgres lint clean
 
