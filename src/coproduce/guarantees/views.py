@@ -636,7 +636,6 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
     right, access = _staff_right(actor, right_id, write=request.method == "POST")
     suggested, others = _offer_choices(right, timezone.localdate())
     form = OfferForm(posted(request), suggested=suggested, others=others)
-    status = right_status(right)
     done = submit(
         request,
         form,
@@ -658,20 +657,14 @@ def offer_care_elsewhere(request: HttpRequest, right_id: int) -> HttpResponse:
         ),
         redirect_to=lambda offered: _worklist_url(offered, actor),
     )
-    if done:
-        return done
-    audit_look(actor, access, what="request for care elsewhere")
-    rules = scheme_rules(right.pathway.scheme)
-    context = {
-        "right": right,
-        "status": status,
-        "person": access.person,
-        "stage_title": rules.stage(right.stage).title,
-        "form": form,
-        **form_errors(form),
-        "worklist_url": _worklist_url(right, actor),
-    }
-    return render(request, "guarantees/offer.html", context)
+    return done or _right_step_page(
+        request,
+        actor,
+        (right, access),
+        form,
+        "guarantees/offer.html",
+        look="request for care elsewhere",
+    )
 
 
 @never_cache
@@ -690,20 +683,31 @@ def record_treated_elsewhere(request: HttpRequest, right_id: int) -> HttpRespons
         % {"provider": right.offered_provider.name},
         redirect_to=_worklist_url(right, actor),
     )
-    if done:
-        return done
-    audit_look(actor, access, what="care elsewhere")
-    rules = scheme_rules(right.pathway.scheme)
+    return done or _right_step_page(
+        request,
+        actor,
+        (right, access),
+        form,
+        "guarantees/treated_elsewhere.html",
+        look="care elsewhere",
+    )
+
+
+def _right_step_page(request, actor: Actor, right_and_access, form, template: str, *, look: str):
+    """A staff step on a request for care elsewhere (guarantees/right_step_page.html): the
+    request's summary and the step's form, or why it is not shown. Showing it is a look."""
+    right, access = right_and_access
+    audit_look(actor, access, what=look)
     context = {
         "right": right,
         "status": right_status(right),
         "person": access.person,
-        "stage_title": rules.stage(right.stage).title,
+        "stage_title": scheme_rules(right.pathway.scheme).stage(right.stage).title,
         "form": form,
         **form_errors(form),
         "worklist_url": _worklist_url(right, actor),
     }
-    return render(request, "guarantees/treated_elsewhere.html", context)
+    return render(request, template, context)
 
 
 # --- Staff: the person's own choices, on their behalf -------------------------------------
