@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # The modules this platform runs: the one place that names them. Each declares what it adds in
 # its manifest (coproduce.modules); the core reads the manifests.
-COPRODUCE_MODULES = ["coproduce.guarantees"]
+COPRODUCE_MODULES = ["coproduce.guarantees", "coproduce.monitoring"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -171,6 +171,9 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg (Welsh)")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("COPRODUCE_TIME_ZONE", "Europe/London")
+# Whose public holidays are not working days, for response times owed "the same working day"
+# (ISO 3166 code, read by the `holidays` package).
+COPRODUCE_WORKING_DAYS_COUNTRY = os.environ.get("COPRODUCE_WORKING_DAYS_COUNTRY", "GB")
 USE_I18N = True
 USE_TZ = True
 
