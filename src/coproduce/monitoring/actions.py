@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,15 +230,24 @@ def end_enrolment(actor: Actor, *, enrolment_id, reason: str) -> Enrolment:
 def _enrolment_for_team(actor: Actor, enrolment_id, *, what: str) -> Enrolment:
     """A current enrolment the actor is on the care team of, with the change audited; any
     other gets PersonNotFound (404), as a person the actor may not see."""
-    enrolment = (
-        Enrolment.objects.filter(pk=enrolment_id, ended_at__isnull=True)
-        .select_related("programme", "organisation", "person")
-        .first()
+    enrolment = _find(
+        Enrolment.objects.filter(ended_at__isnull=True).select_related(
+            "programme", "organisation", "person"
+        ),
+        enrolment_id,
     )
     if enrolment is None or not queries.is_on_team(actor, enrolment):
         raise PersonNotFound
     access_person(actor, enrolment.person_id, what=what, category=RecordCategory.HEALTH, write=True)
     return enrolment
+
+
+def _find(queryset, pk):
+    """The row with this id, or None, also for an id that cannot be one (not a UUID)."""
+    try:
+        return queryset.filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
 
 
 # --- thresholds ----------------------------------------------------------------------------
@@ -467,7 +477,8 @@ def _alerts_being_remeasured(submissions) -> dict[str, Alert]:
     try:
         rows = Alert.objects.filter(pk__in=ids, closed_at__isnull=True)
         return {str(alert.pk): alert for alert in rows}
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ValidationError):
+        # Not an alert's id at all: the submission is refused as naming no request.
         return {}
 
 
@@ -723,15 +734,12 @@ def _alert_for_team(actor: Actor, alert_id, *, what: str) -> tuple[Alert, Access
     anything else is PersonNotFound (404): an API token never handles an alert."""
     if actor.token is not None:
         raise PersonNotFound
-    try:
-        alert = (
-            Alert.objects.select_for_update(of=("self",))
-            .select_related("enrolment__programme", "enrolment__organisation")
-            .filter(pk=alert_id)
-            .first()
-        )
-    except (ValueError, TypeError):
-        alert = None
+    alert = _find(
+        Alert.objects.select_for_update(of=("self",)).select_related(
+            "enrolment__programme", "enrolment__organisation"
+        ),
+        alert_id,
+    )
     if alert is None or not queries.is_on_team(actor, alert.enrolment):
         raise PersonNotFound
     access = access_person(
