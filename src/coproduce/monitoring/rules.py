@@ -1,0 +1,644 @@
+"""Scoring a check-in: pure functions of a programme, the answers, the person's settings and
+the day, used alike by the check-in pages, the API, the alerts and `coproduce monitoring
+score`.
+
+    answers = clean_answers(programme, raw_answers)     # AnswerError names the bad answer
+    settings = clean_settings(programme, raw_settings)  # the defaults, overlaid and checked
+    assessment = assess(programme, answers, settings, on=day, earlier=readings)
+
+Cleaned values are JSON-native: whole numbers are `int`, decimals `float` rounded to their
+places, yes/no `bool`, a choice its option code (`str`), text stripped `str`; an empty text
+or a null answer is left out. Only JSON's own types are read: `true` is not a number and
+`"7"` is not 7, but `7.0` is the whole number 7 and a choice whose codes are numbers (the CAT
+items) also takes the number itself.
+
+The rules (issue 13; NEWS2 as the Royal College of Physicians' 2017 chart):
+
+- `news2`: each parameter scores 0-3 (on oxygen scores 2), the total is their sum; the
+  response is `high` at 7 or more (red), `medium` at 5-6 and `low-medium` for a single
+  parameter scoring 3 below 5 (amber), otherwise `low` (green).
+- `copd-cat`: the total of the 8 items; red at `red_total` or more, at `red_above_baseline`
+  above the person's `cat_baseline`, or when the oxygen level scores 3 on the person's NEWS2
+  scale; amber at `amber_above_baseline` above it or an oxygen level scoring 2.
+- `heart-failure`: weights compared in tenths of a kilogram; red for a gain of more than
+  `three_day_gain_kg` over the lowest weight of the 3 days before, or breathless at rest;
+  amber for a gain of more than `overnight_gain_kg` since the day before, breathless more
+  than usual, or any of the three symptoms. A day without a check-in is simply not compared.
+
+`reasons` lists each rule that fired with its values, in plain words; a green check-in fired
+none, so its reasons are empty. The person's own words (the remark) never change the colour:
+a person reads them (the alerts make them grey).
+
+Speed matters (the score command runs a region's whole history): each programme is compiled
+once into plain functions over ints and floats, and no Decimal is touched per check-in.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .programmes import AnswerKind, Colour, Programme, Question, Scoring, Setting
+
+
+class AnswerError(ValueError):
+    """An answer or setting that cannot be used: `key` names it, `message` says what to do."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """An earlier check-in of the same person, for the trend rules."""
+
+    on: date
+    answers: Mapping[str, object]  # cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    colour: Colour  # green, amber or red: grey is for alerts on a person's own words
+    score: int | None  # the NEWS2 or CAT total; None for heart failure
+    parts: dict[str, int]  # the NEWS2 parameter scores, or {"cat": total, "spo2": part}
+    response: str | None  # the NEWS2 response: "low", "low-medium", "medium" or "high"
+    reasons: tuple[str, ...]  # each rule that fired, with its values
+
+
+def clean_answers(programme: Programme, raw: Mapping[str, object]) -> dict[str, object]:
+    """The answers checked and normalised; AnswerError for the first one that cannot be used."""
+    return rules_for(programme).clean_answers(raw)
+
+
+def clean_settings(programme: Programme, raw: Mapping[str, object]) -> dict[str, object]:
+    """The programme's default settings overlaid with `raw`, each checked like an answer."""
+    return rules_for(programme).clean_settings(raw)
+
+
+def assess(
+    programme: Programme,
+    answers: Mapping[str, object],
+    settings: Mapping[str, object],
+    on: date,
+    earlier: Sequence[Reading] = (),
+) -> Assessment:
+    """The colour of a check-in on day `on` and why. `answers` come from `clean_answers`,
+    `settings` from `clean_settings`; `earlier` may hold any of the person's other check-ins
+    (the trend rules pick the days they need and ignore the rest)."""
+    return rules_for(programme).assess(answers, settings, on, earlier)
+
+
+# ----- Cleaning ------------------------------------------------------------------------------
+
+# What a measurement is called in a message; another programme's questions are "your answer".
+_MEASURE_NAMES = {
+    "resp_rate": "the number of breaths you take in one minute",
+    "spo2": "your oxygen level",
+    "systolic": "the top number of your blood pressure",
+    "pulse": "your pulse",
+    "temperature": "your temperature",
+    "weight_kg": "your weight",
+}
+# Units written straight after each number; other units are words, written once at the end.
+_SYMBOL_UNITS = ("%", "°C")
+
+_Cleaner = Callable[[object], object]
+
+
+class _Form:
+    """How the answers to a list of questions (or a programme's settings) are checked."""
+
+    def __init__(self, fields: Sequence[Question | Setting], names: Mapping[str, str]) -> None:
+        def checked(items):
+            # (key, cleaner, the message when it is missing, or None when it may be left out)
+            return tuple(
+                (
+                    item.key,
+                    _cleaner(item, names[item.key]),
+                    _missing_message(item, names[item.key]) if _required(item) else None,
+                )
+                for item in items
+            )
+
+        # Texts are apart because an empty one is left out, and most check-ins have none.
+        self.values = checked(item for item in fields if item.kind is not AnswerKind.TEXT)
+        self.texts = checked(item for item in fields if item.kind is AnswerKind.TEXT)
+        self.cleaners = {key: cleaner for key, cleaner, _ in self.values + self.texts}
+        self.keys = frozenset(self.cleaners)
+        self.defaults = {
+            item.key: _default(item) for item in fields if isinstance(item, Setting)
+        }
+
+    def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
+        if not raw.keys() <= self.keys:
+            unknown = next(key for key in raw if key not in self.keys)
+            raise AnswerError(unknown, "This is not a question in this programme")
+        cleaned = {}
+        for key, cleaner, missing in self.values:
+            value = raw.get(key)
+            if value is not None:
+                cleaned[key] = cleaner(value)
+            elif missing is not None:
+                raise AnswerError(key, missing)
+        for key, cleaner, missing in self.texts:
+            value = raw.get(key)
+            if value is not None and (value := cleaner(value)):
+                cleaned[key] = value
+            elif missing is not None:
+                raise AnswerError(key, missing)
+        return cleaned
+
+    def clean_over_defaults(self, raw: Mapping[str, object]) -> dict[str, object]:
+        settings = dict(self.defaults)
+        for key, value in raw.items():
+            cleaner = self.cleaners.get(key)
+            if cleaner is None:
+                raise AnswerError(key, "This is not a setting of this programme")
+            if value is not None:  # null keeps the programme's default
+                settings[key] = cleaner(value)
+        return settings
+
+
+def _required(item: Question | Setting) -> bool:
+    return isinstance(item, Question) and item.required
+
+
+def _default(setting: Setting) -> object:
+    if isinstance(setting.default, Decimal):
+        return float(setting.default)
+    return setting.default
+
+
+def _cleaner(item: Question | Setting, name: str) -> _Cleaner:
+    key = item.key
+    if item.kind is AnswerKind.INTEGER:
+        return _whole_number_cleaner(item, name)
+    if item.kind is AnswerKind.DECIMAL:
+        return _decimal_cleaner(item, name)
+    if item.kind is AnswerKind.BOOLEAN:
+
+        def clean_yes_or_no(value):
+            if value is True or value is False:
+                return value
+            raise AnswerError(key, "Choose yes or no")
+
+        return clean_yes_or_no
+    if item.kind is AnswerKind.CHOICE:
+        return _choice_cleaner(item)
+    if item.kind is AnswerKind.TEXT:
+        return _text_cleaner(item)
+    raise ValueError(f"{key}: answers of kind {item.kind} cannot be checked")
+
+
+def _whole_number_cleaner(item: Question | Setting, name: str) -> _Cleaner:
+    key = item.key
+    low, high = _bounds(item)
+    not_whole = f"Enter {name} as a whole number"
+    out_of_range = _range_message(item, name)
+    allowed = {int(option.code) for option in item.options} or None
+
+    def clean_whole_number(value):
+        if type(value) is not int:
+            if type(value) is float and value.is_integer():
+                value = int(value)
+            else:
+                raise AnswerError(key, not_whole)
+        if not low <= value <= high:
+            raise AnswerError(key, out_of_range)
+        if allowed is not None and value not in allowed:
+            raise AnswerError(key, _choose_message(item))
+        return value
+
+    return clean_whole_number
+
+
+def _decimal_cleaner(item: Question | Setting, name: str) -> _Cleaner:
+    key = item.key
+    places = item.decimals
+    low, high = _bounds(item)
+    not_a_number = f"Enter {name} as a number"
+    too_precise = (
+        f"Enter {name} with no more than {places} decimal place{'' if places == 1 else 's'}"
+        if places
+        else f"Enter {name} as a whole number"
+    )
+    out_of_range = _range_message(item, name)
+
+    def clean_decimal(value):
+        if type(value) is not float:
+            # A form's decimal field gives a Decimal; JSON gives an int for 82.
+            if type(value) is not int and not isinstance(value, Decimal):
+                raise AnswerError(key, not_a_number)
+            value = float(value)
+        rounded = round(value, places)
+        if rounded != value:
+            raise AnswerError(key, too_precise)
+        if not low <= value <= high:
+            raise AnswerError(key, out_of_range)
+        return rounded
+
+    return clean_decimal
+
+
+def _choice_cleaner(question: Question | Setting) -> _Cleaner:
+    key = question.key
+    # The CAT items' codes are their numbers: a number is as clear an answer as its text.
+    codes = {option.code: option.code for option in question.options} | {
+        int(option.code): option.code for option in question.options if option.code.isdigit()
+    }
+    message = _choose_message(question)
+
+    def clean_choice(value):
+        try:
+            code = codes[value]
+        except (KeyError, TypeError):  # not an answer, or not even text or a number
+            raise AnswerError(key, message) from None
+        if value is True or value is False:  # which equal 1 and 0
+            raise AnswerError(key, message)
+        return code
+
+    return clean_choice
+
+
+def _text_cleaner(question: Question) -> _Cleaner:
+    key = question.key
+    longest = question.max_length
+
+    def clean_text(value):
+        if type(value) is not str:
+            raise AnswerError(key, "Enter your answer as text")
+        value = value.strip()
+        if longest and len(value) > longest:
+            raise AnswerError(key, f"Your answer must be {longest} characters or fewer")
+        return value
+
+    return clean_text
+
+
+def _bounds(item: Question | Setting) -> tuple[float, float]:
+    """The lowest and highest answer allowed, as floats (which compare with ints exactly for
+    any reading); unbounded ends are infinite."""
+    low = float("-inf") if item.minimum is None else float(item.minimum)
+    high = float("inf") if item.maximum is None else float(item.maximum)
+    return low, high
+
+
+def _missing_message(question: Question, name: str) -> str:
+    if question.kind in (AnswerKind.INTEGER, AnswerKind.DECIMAL):
+        return f"Enter {name}"
+    if question.kind is AnswerKind.BOOLEAN:
+        return "Choose yes or no"
+    if question.kind is AnswerKind.CHOICE:
+        return _choose_message(question)
+    return "Enter your answer"
+
+
+def _choose_message(item: Question | Setting) -> str:
+    codes = [option.code for option in item.options]
+    if codes and all(code.isdigit() for code in codes):
+        return f"Choose a number from {codes[0]} to {codes[-1]}"
+    return "Choose one of the answers"
+
+
+def _range_message(item: Question | Setting, name: str) -> str:
+    unit = item.unit_text if isinstance(item, Question) else ""
+    low = _plain_number(item.minimum)
+    high = _plain_number(item.maximum)
+    if unit in _SYMBOL_UNITS:
+        low, high, unit = low and low + unit, high and high + unit, ""
+    unit = f" {unit}" if unit else ""
+    if high is None:
+        return f"Enter {name} of at least {low}{unit}"
+    if low is None:
+        return f"Enter {name} of at most {high}{unit}"
+    return f"Enter {name} between {low} and {high}{unit}"
+
+
+def _plain_number(limit: Decimal | None) -> str | None:
+    """30 rather than 30.0, 0.1 as 0.1."""
+    return None if limit is None else format(limit.normalize(), "f")
+
+
+def _question_names(programme: Programme) -> dict[str, str]:
+    return {
+        question.key: _MEASURE_NAMES.get(question.key, "your answer")
+        for question in programme.questions
+    }
+
+
+def _setting_names(programme: Programme) -> dict[str, str]:
+    return {setting.key: f"a value for “{setting.label}”" for setting in programme.settings}
+
+
+# ----- NEWS2 -------------------------------------------------------------------------------
+
+NEWS2_PARTS = (
+    "resp_rate",
+    "spo2",
+    "air_or_oxygen",
+    "systolic",
+    "pulse",
+    "consciousness",
+    "temperature",
+)
+
+
+def resp_rate_part(breaths: int) -> int:
+    if breaths <= 8:
+        return 3
+    if breaths <= 11:
+        return 1
+    if breaths <= 20:
+        return 0
+    if breaths <= 24:
+        return 2
+    return 3
+
+
+def spo2_part(spo2: int, scale: int, on_oxygen: bool) -> int:
+    """Scale 2 (a target of 88-92%) scores a high level only when it is reached on oxygen."""
+    if scale == 2:
+        if spo2 <= 83:
+            return 3
+        if spo2 <= 85:
+            return 2
+        if spo2 <= 87:
+            return 1
+        if spo2 <= 92 or not on_oxygen:
+            return 0
+        if spo2 <= 94:
+            return 1
+        if spo2 <= 96:
+            return 2
+        return 3
+    if spo2 <= 91:
+        return 3
+    if spo2 <= 93:
+        return 2
+    if spo2 <= 95:
+        return 1
+    return 0
+
+
+def systolic_part(systolic: int) -> int:
+    if systolic <= 90:
+        return 3
+    if systolic <= 100:
+        return 2
+    if systolic <= 110:
+        return 1
+    if systolic <= 219:
+        return 0
+    return 3
+
+
+def pulse_part(pulse: int) -> int:
+    if pulse <= 40:
+        return 3
+    if pulse <= 50:
+        return 1
+    if pulse <= 90:
+        return 0
+    if pulse <= 110:
+        return 1
+    if pulse <= 130:
+        return 2
+    return 3
+
+
+def temperature_part(celsius: float) -> int:
+    tenths = round(celsius * 10)  # the chart's bands are in tenths of a degree
+    if tenths <= 350:
+        return 3
+    if tenths <= 360:
+        return 1
+    if tenths <= 380:
+        return 0
+    if tenths <= 390:
+        return 1
+    return 2
+
+
+def _spo2_reason(spo2: int, scale: int, part: int) -> str:
+    on_scale = " on scale 2" if scale == 2 else ""
+    return f"Oxygen level {spo2}%{on_scale} (scores {part})"
+
+
+def _assess_news2(rules, answers, settings, on, earlier) -> Assessment:
+    breaths = answers["resp_rate"]
+    spo2 = answers["spo2"]
+    on_oxygen = answers["on_oxygen"]
+    systolic = answers["systolic"]
+    pulse = answers["pulse"]
+    consciousness = answers["consciousness"]
+    temperature = answers["temperature"]
+    scale = settings["spo2_scale"]
+    # The parts as plain ints first: most check-ins are green and need nothing more.
+    breaths_part = resp_rate_part(breaths)
+    oxygen_level_part = spo2_part(spo2, scale, on_oxygen)
+    oxygen_part = 2 if on_oxygen else 0
+    pressure_part = systolic_part(systolic)
+    heart_part = pulse_part(pulse)
+    alert_part = rules.option_scores["consciousness"][consciousness]
+    warmth_part = temperature_part(temperature)
+    total = (
+        breaths_part
+        + oxygen_level_part
+        + oxygen_part
+        + pressure_part
+        + heart_part
+        + alert_part
+        + warmth_part
+    )
+    parts = {
+        "resp_rate": breaths_part,
+        "spo2": oxygen_level_part,
+        "air_or_oxygen": oxygen_part,
+        "systolic": pressure_part,
+        "pulse": heart_part,
+        "consciousness": alert_part,
+        "temperature": warmth_part,
+    }
+    if total >= 7:
+        response, colour, summary = "high", Colour.RED, f"NEWS2 score {total} (7 or more)"
+    elif total >= 5:
+        response, colour, summary = "medium", Colour.AMBER, f"NEWS2 score {total} (5 or 6)"
+    elif 3 in (breaths_part, oxygen_level_part, pressure_part, heart_part, alert_part, warmth_part):
+        response, colour = "low-medium", Colour.AMBER
+        summary = f"NEWS2 score {total}, with one reading scoring 3"
+    else:
+        return Assessment(Colour.GREEN, total, parts, "low", ())
+    reasons = [summary]
+    if part := parts["resp_rate"]:
+        reasons.append(f"Breathing rate {breaths} a minute (scores {part})")
+    if part := parts["spo2"]:
+        reasons.append(_spo2_reason(spo2, scale, part))
+    if on_oxygen:
+        reasons.append("Using oxygen (scores 2)")
+    if part := parts["systolic"]:
+        reasons.append(f"Blood pressure top number {systolic} mmHg (scores {part})")
+    if part := parts["pulse"]:
+        reasons.append(f"Pulse {pulse} a minute (scores {part})")
+    if part := parts["consciousness"]:
+        reasons.append(f"{rules.option_texts['consciousness'][consciousness]} (scores {part})")
+    if part := parts["temperature"]:
+        reasons.append(f"Temperature {temperature:.1f}°C (scores {part})")
+    return Assessment(colour, total, parts, response, tuple(reasons))
+
+
+# ----- COPD (CAT) ----------------------------------------------------------------------------
+
+
+def _assess_copd_cat(rules, answers, settings, on, earlier) -> Assessment:
+    total = sum([scores[answers[key]] for key, scores in rules.item_scores])
+    parts = {"cat": total}
+    baseline = settings["cat_baseline"]
+    above = total - baseline
+    red_total = settings["red_total"]
+    red_above = above >= settings["red_above_baseline"]
+    amber = above >= settings["amber_above_baseline"]
+    red = total >= red_total or red_above
+    reasons = []
+    if total >= red_total:
+        reasons.append(f"CAT score {total} ({red_total} or more)")
+    if red_above or amber:
+        reasons.append(f"CAT score {total}, {above} above the usual {baseline}")
+    spo2 = answers.get("spo2")
+    if spo2 is not None:
+        scale = settings["spo2_scale"]
+        parts["spo2"] = part = spo2_part(spo2, scale, answers.get("on_oxygen", False))
+        if part >= 2:
+            reasons.append(_spo2_reason(spo2, scale, part))
+            red = red or part == 3
+            amber = True
+    if red:
+        return Assessment(Colour.RED, total, parts, None, tuple(reasons))
+    if amber:
+        return Assessment(Colour.AMBER, total, parts, None, tuple(reasons))
+    return Assessment(Colour.GREEN, total, parts, None, ())
+
+
+# ----- Heart failure -------------------------------------------------------------------------
+
+# What each yes to a symptom question means, as a reason.
+_SYMPTOM_REASONS = {
+    "ankles_more_swollen": "Ankles or legs more swollen than usual",
+    "more_pillows": "Needed more pillows than usual to sleep, or slept sitting up",
+    "dizzy": "Felt dizzy or faint",
+}
+
+
+def _assess_heart_failure(rules, answers, settings, on, earlier) -> Assessment:
+    weight = round(answers["weight_kg"] * 10)  # in tenths of a kilogram
+    today = on.toordinal()
+    lowest = yesterday = None
+    for reading in earlier:
+        days_before = today - reading.on.toordinal()
+        if 1 <= days_before <= 3:
+            earlier_weight = reading.answers.get("weight_kg")
+            if earlier_weight is None:
+                continue
+            earlier_weight = round(earlier_weight * 10)
+            if lowest is None or earlier_weight < lowest:
+                lowest = earlier_weight
+            # Two check-ins on one day are compared with the lower: the bigger gain is safer.
+            if days_before == 1 and (yesterday is None or earlier_weight < yesterday):
+                yesterday = earlier_weight
+    red = amber = False
+    reasons = []
+    if lowest is not None:
+        limit = round(settings["three_day_gain_kg"] * 10)
+        if weight - lowest > limit:
+            red = True
+            reasons.append(
+                f"Weight up {(weight - lowest) / 10:.1f} kg in 3 days "
+                f"(more than {limit / 10:.1f} kg)"
+            )
+    if yesterday is not None:
+        limit = round(settings["overnight_gain_kg"] * 10)
+        if weight - yesterday > limit:
+            amber = True
+            reasons.append(
+                f"Weight up {(weight - yesterday) / 10:.1f} kg since yesterday "
+                f"(more than {limit / 10:.1f} kg)"
+            )
+    breathless = answers["breathless"]
+    if breathless == "at_rest":
+        red = True
+        reasons.append(rules.option_texts["breathless"][breathless])
+    elif breathless == "more_than_usual":
+        amber = True
+        reasons.append(rules.option_texts["breathless"][breathless])
+    for key, reason in _SYMPTOM_REASONS.items():
+        if answers[key]:
+            amber = True
+            reasons.append(reason)
+    if red:
+        colour = Colour.RED
+    elif amber:
+        colour = Colour.AMBER
+    else:
+        colour = Colour.GREEN
+    return Assessment(colour, None, {}, None, tuple(reasons))
+
+
+# ----- Compiling a programme -----------------------------------------------------------------
+
+_ASSESS_BY_SCORING = {
+    Scoring.NEWS2: _assess_news2,
+    Scoring.COPD_CAT: _assess_copd_cat,
+    Scoring.HEART_FAILURE: _assess_heart_failure,
+}
+
+
+class ProgrammeRules:
+    """One programme's rules, made once into plain functions over ints, floats and text: what
+    `clean_answers`, `clean_settings` and `assess` use, and a caller scoring many check-ins
+    may hold on to (`rules_for`)."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.answers = _Form(programme.questions, _question_names(programme))
+        self.settings = _Form(programme.settings, _setting_names(programme))
+        self.scoring = _ASSESS_BY_SCORING[programme.scoring]
+        choices = [q for q in programme.questions if q.kind is AnswerKind.CHOICE]
+        self.option_scores = {q.key: {o.code: o.score for o in q.options} for q in choices}
+        self.option_texts = {q.key: {o.code: o.text for o in q.options} for q in choices}
+        # The scored choices are what a questionnaire score (the CAT) adds up.
+        self.item_scores = tuple(
+            (q.key, self.option_scores[q.key])
+            for q in choices
+            if q.options and all(o.score is not None for o in q.options)
+        )
+
+    def clean_answers(self, raw: Mapping[str, object]) -> dict[str, object]:
+        return self.answers.clean(raw)
+
+    def clean_settings(self, raw: Mapping[str, object]) -> dict[str, object]:
+        return self.settings.clean_over_defaults(raw)
+
+    def assess(
+        self,
+        answers: Mapping[str, object],
+        settings: Mapping[str, object],
+        on: date,
+        earlier: Sequence[Reading] = (),
+    ) -> Assessment:
+        return self.scoring(self, answers, settings, on, earlier)
+
+
+# By the programme object itself: a programme is compared by value, which is slow to hash.
+# The pages build programmes from the database, so only the most recent few are kept.
+_MADE: dict[int, ProgrammeRules] = {}
+_KEPT = 32
+
+
+def rules_for(programme: Programme) -> ProgrammeRules:
+    made = _MADE.get(id(programme))
+    if made is None or made.programme is not programme:
+        if len(_MADE) >= _KEPT:
+            _MADE.clear()
+        made = _MADE[id(programme)] = ProgrammeRules(programme)
+    return made
