@@ -127,9 +127,7 @@ class _Form:
         self.texts = checked(item for item in fields if item.kind is AnswerKind.TEXT)
         self.cleaners = {key: cleaner for key, cleaner, _ in self.values + self.texts}
         self.keys = frozenset(self.cleaners)
-        self.defaults = {
-            item.key: _default(item) for item in fields if isinstance(item, Setting)
-        }
+        self.defaults = {item.key: _default(item) for item in fields if isinstance(item, Setting)}
 
     def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
         if not raw.keys() <= self.keys:

@@ -45,6 +45,14 @@ def window_on(day: date, opens: time, closes: time, time_zone: str) -> Window:
     )
 
 
+def last_closed_day(at: datetime, opens: time, closes: time, time_zone: str) -> date:
+    """The day of the latest check-in window that had closed by `at`."""
+    day = local_day(at, time_zone)
+    if at < window_on(day, opens, closes, time_zone).closes_at:
+        day -= timedelta(days=1)
+    return day
+
+
 def response_time_for(colour: Colour, response_times: tuple[ResponseTime, ...]) -> ResponseTime:
     for response_time in response_times:
         if response_time.colour == colour:
