@@ -29,7 +29,9 @@ BREATHLESS_AT_REST = {**WELL, "breathless": "at_rest"}
 def submit(actor, person, answers, **options):
     return actions.record_check_in(
         actor,
-        actions.Submission(person_id=person.pk, programme_key="heart-failure", answers=answers, **options),
+        actions.Submission(
+            person_id=person.pk, programme_key="heart-failure", answers=answers, **options
+        ),
         source="web",
     )
 
@@ -43,8 +45,10 @@ def test_a_red_check_in_puts_one_alert_due_within_the_hour_in_the_named_clinicia
     alert = Alert.objects.get()
     assert alert.assigned_to == clinician
     assert alert.kind == Alert.Kind.READING and alert.colour == "red"
-    assert timedelta(minutes=59) < alert.due_at - outcome.check_in.submitted_at <= timedelta(
-        minutes=60, seconds=1
+    assert (
+        timedelta(minutes=59)
+        < alert.due_at - outcome.check_in.submitted_at
+        <= timedelta(minutes=60, seconds=1)
     )
     assert any("rest" in reason for reason in alert.reasons)
     assert list(alert.steps.values_list("kind", flat=True)) == [AlertStep.Kind.RAISED]
