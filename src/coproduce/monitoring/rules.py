@@ -25,12 +25,15 @@ The rules (issue 13; NEWS2 as the Royal College of Physicians' 2017 chart):
   amber for a gain of more than `overnight_gain_kg` since the day before, breathless more
   than usual, or any of the three symptoms. A day without a check-in is simply not compared.
 
-`reasons` lists each rule that fired with its values, in plain words; a green check-in fired
-none, so its reasons are empty. The person's own words (the remark) never change the colour:
-a person reads them (the alerts make them grey).
+`parts` are the NEWS2 parameter scores (all seven), `{"cat": total, "spo2": part}` for the
+CAT (without "spo2" when no oxygen level was given: nothing was measured) and `{}` for heart
+failure. `reasons` lists each rule that fired with its values, in plain words; a green
+check-in fired none, so its reasons are empty. The person's own words (the remark) never
+change the colour: a person reads them (the alerts make them grey).
 
-Speed matters (the score command runs a region's whole history): each programme is compiled
-once into plain functions over ints and floats, and no Decimal is touched per check-in.
+Speed matters (the score command runs a region's whole history): each programme is made once
+into plain checks over ints and floats (`rules_for`, which a caller scoring many check-ins may
+keep), and no Decimal is touched per check-in.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -65,6 +68,11 @@ class Assessment:
     parts: dict[str, int]  # the NEWS2 parameter scores, or {"cat": total, "spo2": part}
     response: str | None  # the NEWS2 response: "low", "low-medium", "medium" or "high"
     reasons: tuple[str, ...]  # each rule that fired, with its values
+
+
+# What a programme's scoring function gives: the fields of its Assessment, in order.
+_Fields = tuple[Colour, int | None, dict[str, int], str | None, tuple[str, ...]]
+GREEN, AMBER, RED = Colour.GREEN, Colour.AMBER, Colour.RED
 
 
 def clean_answers(programme: Programme, raw: Mapping[str, object]) -> dict[str, object]:
@@ -111,42 +119,78 @@ class _Form:
     """How the answers to a list of questions (or a programme's settings) are checked."""
 
     def __init__(self, fields: Sequence[Question | Setting], names: Mapping[str, str]) -> None:
-        def checked(items):
-            # (key, cleaner, the message when it is missing, or None when it may be left out)
-            return tuple(
-                (
-                    item.key,
-                    _cleaner(item, names[item.key]),
-                    _missing_message(item, names[item.key]) if _required(item) else None,
-                )
-                for item in items
-            )
-
-        # Texts are apart because an empty one is left out, and most check-ins have none.
-        self.values = checked(item for item in fields if item.kind is not AnswerKind.TEXT)
-        self.texts = checked(item for item in fields if item.kind is AnswerKind.TEXT)
-        self.cleaners = {key: cleaner for key, cleaner, _ in self.values + self.texts}
+        self.cleaners = {item.key: _cleaner(item, names[item.key]) for item in fields}
+        self.missing = {
+            item.key: _missing_message(item, names[item.key]) for item in fields if _required(item)
+        }
         self.keys = frozenset(self.cleaners)
         self.defaults = {item.key: _default(item) for item in fields if isinstance(item, Setting)}
+        # A usual answer is checked right here, kind by kind, without a call; anything else
+        # (a conversion, a refusal, a missing answer) goes to the question's own cleaner.
+        by_kind = {kind: [] for kind in AnswerKind}
+        for item in fields:
+            by_kind[item.kind].append(item)
+        self.whole_numbers = tuple(
+            (item.key, *_bounds(item), _required(item))
+            for item in by_kind[AnswerKind.INTEGER]
+            if not item.options
+        )
+        self.decimals = tuple(
+            (item.key, item.decimals, *_bounds(item), _required(item))
+            for item in by_kind[AnswerKind.DECIMAL]
+        )
+        self.yes_or_no = tuple((item.key, _required(item)) for item in by_kind[AnswerKind.BOOLEAN])
+        self.choices = tuple(
+            (item.key, _codes_by_answer(item), _required(item))
+            for item in by_kind[AnswerKind.CHOICE]
+        )
+        self.others = tuple(
+            (item.key, _required(item))
+            for item in fields
+            if item.kind is AnswerKind.TEXT or (item.kind is AnswerKind.INTEGER and item.options)
+        )
 
     def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
         if not raw.keys() <= self.keys:
             unknown = next(key for key in raw if key not in self.keys)
             raise AnswerError(unknown, "This is not a question in this programme")
         cleaned = {}
-        for key, cleaner, missing in self.values:
+        for key, low, high, required in self.whole_numbers:
             value = raw.get(key)
-            if value is not None:
-                cleaned[key] = cleaner(value)
-            elif missing is not None:
-                raise AnswerError(key, missing)
-        for key, cleaner, missing in self.texts:
-            value = raw.get(key)
-            if value is not None and (value := cleaner(value)):
+            if type(value) is int and low <= value <= high:
                 cleaned[key] = value
-            elif missing is not None:
-                raise AnswerError(key, missing)
+            elif value is not None or required:
+                cleaned[key] = self._clean_slowly(key, value)
+        for key, places, low, high, required in self.decimals:
+            value = raw.get(key)
+            if type(value) is float and low <= value <= high and round(value, places) == value:
+                cleaned[key] = value
+            elif value is not None or required:
+                cleaned[key] = self._clean_slowly(key, value)
+        for key, required in self.yes_or_no:
+            value = raw.get(key)
+            if value is True or value is False:
+                cleaned[key] = value
+            elif value is not None or required:
+                cleaned[key] = self._clean_slowly(key, value)
+        for key, codes, required in self.choices:
+            value = raw.get(key)
+            if (type(value) is str or type(value) is int) and value in codes:
+                cleaned[key] = codes[value]
+            elif value is not None or required:
+                cleaned[key] = self._clean_slowly(key, value)
+        for key, required in self.others:
+            value = raw.get(key)
+            if value is not None and (value := self._clean_slowly(key, value)) != "":
+                cleaned[key] = value  # an empty text is no answer
+            elif required:
+                raise AnswerError(key, self.missing[key])
         return cleaned
+
+    def _clean_slowly(self, key: str, value: object) -> object:
+        if value is None:
+            raise AnswerError(key, self.missing[key])
+        return self.cleaners[key](value)
 
     def clean_over_defaults(self, raw: Mapping[str, object]) -> dict[str, object]:
         settings = dict(self.defaults)
@@ -229,7 +273,10 @@ def _decimal_cleaner(item: Question | Setting, name: str) -> _Cleaner:
             # A form's decimal field gives a Decimal; JSON gives an int for 82.
             if type(value) is not int and not isinstance(value, Decimal):
                 raise AnswerError(key, not_a_number)
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # a number with hundreds of digits
+                raise AnswerError(key, out_of_range) from None
         rounded = round(value, places)
         if rounded != value:
             raise AnswerError(key, too_precise)
@@ -240,12 +287,17 @@ def _decimal_cleaner(item: Question | Setting, name: str) -> _Cleaner:
     return clean_decimal
 
 
+def _codes_by_answer(question: Question | Setting) -> dict[str | int, str]:
+    """Each option's code by itself, and by its number when it is one: the CAT items' codes
+    are their numbers, and a number is as clear an answer as its text."""
+    codes: dict[str | int, str] = {option.code: option.code for option in question.options}
+    codes |= {int(code): code for code in list(codes) if code.isdigit()}
+    return codes
+
+
 def _choice_cleaner(question: Question | Setting) -> _Cleaner:
     key = question.key
-    # The CAT items' codes are their numbers: a number is as clear an answer as its text.
-    codes = {option.code: option.code for option in question.options} | {
-        int(option.code): option.code for option in question.options if option.code.isdigit()
-    }
+    codes = _codes_by_answer(question)
     message = _choose_message(question)
 
     def clean_choice(value):
@@ -424,7 +476,7 @@ def _spo2_reason(spo2: int, scale: int, part: int) -> str:
     return f"Oxygen level {spo2}%{on_scale} (scores {part})"
 
 
-def _assess_news2(rules, answers, settings, on, earlier) -> Assessment:
+def _assess_news2(rules, answers, settings, on, earlier) -> _Fields:
     breaths = answers["resp_rate"]
     spo2 = answers["spo2"]
     on_oxygen = answers["on_oxygen"]
@@ -460,14 +512,14 @@ def _assess_news2(rules, answers, settings, on, earlier) -> Assessment:
         "temperature": warmth_part,
     }
     if total >= 7:
-        response, colour, summary = "high", Colour.RED, f"NEWS2 score {total} (7 or more)"
+        response, colour, summary = "high", RED, f"NEWS2 score {total} (7 or more)"
     elif total >= 5:
-        response, colour, summary = "medium", Colour.AMBER, f"NEWS2 score {total} (5 or 6)"
+        response, colour, summary = "medium", AMBER, f"NEWS2 score {total} (5 or 6)"
     elif 3 in (breaths_part, oxygen_level_part, pressure_part, heart_part, alert_part, warmth_part):
-        response, colour = "low-medium", Colour.AMBER
+        response, colour = "low-medium", AMBER
         summary = f"NEWS2 score {total}, with one reading scoring 3"
     else:
-        return Assessment(Colour.GREEN, total, parts, "low", ())
+        return GREEN, total, parts, "low", ()
     reasons = [summary]
     if part := parts["resp_rate"]:
         reasons.append(f"Breathing rate {breaths} a minute (scores {part})")
@@ -483,13 +535,13 @@ def _assess_news2(rules, answers, settings, on, earlier) -> Assessment:
         reasons.append(f"{rules.option_texts['consciousness'][consciousness]} (scores {part})")
     if part := parts["temperature"]:
         reasons.append(f"Temperature {temperature:.1f}°C (scores {part})")
-    return Assessment(colour, total, parts, response, tuple(reasons))
+    return colour, total, parts, response, tuple(reasons)
 
 
 # ----- COPD (CAT) ----------------------------------------------------------------------------
 
 
-def _assess_copd_cat(rules, answers, settings, on, earlier) -> Assessment:
+def _assess_copd_cat(rules, answers, settings, on, earlier) -> _Fields:
     total = sum([scores[answers[key]] for key, scores in rules.item_scores])
     parts = {"cat": total}
     baseline = settings["cat_baseline"]
@@ -512,10 +564,10 @@ def _assess_copd_cat(rules, answers, settings, on, earlier) -> Assessment:
             red = red or part == 3
             amber = True
     if red:
-        return Assessment(Colour.RED, total, parts, None, tuple(reasons))
+        return RED, total, parts, None, tuple(reasons)
     if amber:
-        return Assessment(Colour.AMBER, total, parts, None, tuple(reasons))
-    return Assessment(Colour.GREEN, total, parts, None, ())
+        return AMBER, total, parts, None, tuple(reasons)
+    return GREEN, total, parts, None, ()
 
 
 # ----- Heart failure -------------------------------------------------------------------------
@@ -528,7 +580,7 @@ _SYMPTOM_REASONS = {
 }
 
 
-def _assess_heart_failure(rules, answers, settings, on, earlier) -> Assessment:
+def _assess_heart_failure(rules, answers, settings, on, earlier) -> _Fields:
     weight = round(answers["weight_kg"] * 10)  # in tenths of a kilogram
     today = on.toordinal()
     lowest = yesterday = None
@@ -574,12 +626,12 @@ def _assess_heart_failure(rules, answers, settings, on, earlier) -> Assessment:
             amber = True
             reasons.append(reason)
     if red:
-        colour = Colour.RED
+        colour = RED
     elif amber:
-        colour = Colour.AMBER
+        colour = AMBER
     else:
-        colour = Colour.GREEN
-    return Assessment(colour, None, {}, None, tuple(reasons))
+        colour = GREEN
+    return colour, None, {}, None, tuple(reasons)
 
 
 # ----- Compiling a programme -----------------------------------------------------------------
@@ -624,6 +676,17 @@ class ProgrammeRules:
         on: date,
         earlier: Sequence[Reading] = (),
     ) -> Assessment:
+        return Assessment(*self.scoring(self, answers, settings, on, earlier))
+
+    def assess_as_tuple(
+        self,
+        answers: Mapping[str, object],
+        settings: Mapping[str, object],
+        on: date,
+        earlier: Sequence[Reading] = (),
+    ) -> tuple:
+        """What `assess` says, as a plain (colour, score, parts, response, reasons) tuple:
+        making the Assessment would be a tenth of the time of scoring a whole file."""
         return self.scoring(self, answers, settings, on, earlier)
 
 
