@@ -251,6 +251,9 @@ NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
 
 SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "Coproduce")
+# The site's public address: links in messages, and the canonical URLs of what it publishes in
+# external standards (a FHIR Questionnaire's url).
+COPRODUCE_SITE_URL = os.environ.get("COPRODUCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where people send feedback about this site (the feedback and About pages show it).
 COPRODUCE_FEEDBACK_EMAIL = os.environ.get("COPRODUCE_FEEDBACK_EMAIL", "")
 # The name an authenticator app shows beside a member of staff's account.

@@ -55,6 +55,7 @@ from .models import (
     SettingChange,
 )
 from .programmes import BUILT_IN, Colour
+from .standards import fhir
 
 SYSTEM_LABEL = "Coproduce (automatic)"
 # How far back a device may send a reading it could not send at the time.
@@ -75,6 +76,65 @@ def ensure_builtin_programmes(**_) -> None:
                 "questionnaire": {},
             },
         )
+
+
+@transaction.atomic
+def import_programme(
+    actor: Actor, *, questionnaire, organisation_id: int | None = None
+) -> Programme:
+    """An organisation's own programme from a FHIR R4 Questionnaire, by a clinician or an
+    organisation admin there (or the organisation's write token). Importing the same
+    definition again changes nothing; a changed one replaces the definition (check-ins keep
+    the thresholds they were scored with). A key that is built in or another organisation's
+    is refused."""
+    organisation = _importing_organisation(actor, organisation_id)
+    try:
+        definition = fhir.programme_from_questionnaire(questionnaire)
+    except fhir.QuestionnaireError as error:
+        raise invalid_fields({error.path or "questionnaire": [error.message]}) from None
+    stored = fhir.questionnaire_from_programme(definition, base_url=queries.site_url())
+    programme = Programme.objects.select_for_update().filter(key=definition.key).first()
+    if definition.key in BUILT_IN or (
+        programme is not None and programme.owner_id != organisation.pk
+    ):
+        raise Conflict(
+            _("The programme %(key)s already exists. Give yours its own url.")
+            % {"key": definition.key},
+            code="programme_exists",
+            fields={"url": [_("End the url with a key no other programme uses.")]},
+        )
+    if programme is None:
+        return Programme.objects.create(
+            key=definition.key,
+            title=definition.title,
+            scoring=definition.scoring.value,
+            questionnaire=stored,
+            owner=organisation,
+        )
+    if programme.questionnaire != stored:
+        programme.title = definition.title
+        programme.scoring = definition.scoring.value
+        programme.questionnaire = stored
+        programme.definition_stamp = uuid.uuid4()
+        programme.save(update_fields=["title", "scoring", "questionnaire", "definition_stamp"])
+    return programme
+
+
+def _importing_organisation(actor: Actor, organisation_id: int | None) -> Organisation:
+    if actor.token is not None:
+        if actor.token.scope != actor.token.Scope.WRITE:
+            raise NotAllowed(_("Importing a programme needs a token that may write."))
+        return actor.token.organisation
+    may_import = {
+        role.organisation_id: role.organisation
+        for role in actor.roles
+        if role.kind in (Role.Kind.CLINICIAN, Role.Kind.ORGANISATION_ADMIN)
+    }
+    if organisation_id is None and len(may_import) == 1:
+        return next(iter(may_import.values()))
+    if organisation_id not in may_import:
+        raise NotAllowed(_("Only clinicians and admins of an organisation import its programmes."))
+    return may_import[organisation_id]
 
 
 # --- enrolment -----------------------------------------------------------------------------
