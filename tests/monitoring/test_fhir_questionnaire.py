@@ -155,7 +155,7 @@ def test_edited_thresholds_schedule_and_response_times_survive_the_round_trip():
     assert repr(programme_from_questionnaire(export(programme))) == repr(programme)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     baseline=st.integers(0, 40),
     gain=st.decimals("0.1", "20.0", places=1),

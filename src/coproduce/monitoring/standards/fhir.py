@@ -754,7 +754,8 @@ URI = re.compile(r"\S+")
 CODE = re.compile(r"[^\s]+( [^\s]+)*")
 # A dateTime down to the second, with its time zone (FHIR's offsets go up to 14:00).
 DATE_TIME = re.compile(
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)"
 )
 
 
