@@ -33,9 +33,14 @@ shape we take (resourceType, id, status, questionnaire, subject.reference, autho
 items of linkId, text and one answer of valueInteger | valueDecimal | valueBoolean |
 valueCoding | valueString) is checked by hand, strictly: whatever it accepts is valid R4B
 (tests/monitoring/test_fhir_response.py checks). A response that also carries other
-harmless R4B elements (meta, identifier, narrative text, ...) is validated with the R4B
-models first; anything we cannot honour (modifier extensions, nested items, repeated
-answers) is refused.
+harmless R4B elements (meta, identifier, narrative text, ...) is also validated with the R4B
+models; anything we cannot honour (modifier extensions, nested items, repeated
+answers) is refused. `bundle_entries` checks a Bundle's envelope only, so that each of its
+responses is read once, by `answers_from_response`, for its own programme.
+
+The code system of a question's answers, and so what a response's codings must say, is
+found from the site address in the response's `questionnaire` (`{base}/fhir/Questionnaire/
+{key}`, with `|version` when it is given): a response to another programme is refused.
 """
 
 import json
@@ -741,6 +746,7 @@ OTHER_RESPONSE_ELEMENTS = {
     "source",
 }
 OTHER_ITEM_ELEMENTS = {"id", "extension", "definition"}
+ENTRY_ELEMENTS = {"fullUrl", "resource", "request"}
 OTHER_SUBJECT_ELEMENTS = {"id", "extension", "type", "identifier", "display"}
 # ... and elements we cannot honour.
 REFUSED_ELEMENTS = {
@@ -759,16 +765,14 @@ DATE_TIME = re.compile(
 )
 
 
-def answers_from_response(programme: Programme, data: dict) -> ResponseAnswers:
-    """The answers of one QuestionnaireResponse to the programme's Questionnaire."""
-    return _read_response(data, programme)
-
-
 def bundle_entries(data: dict) -> list[dict]:
-    """The QuestionnaireResponses of a Bundle (batch, transaction or collection), each
-    checked as far as it can be without knowing its programme: read each with
-    `answers_from_response` and point its errors at `entry[i].resource`."""
-    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+    """The QuestionnaireResponses of a Bundle (batch, transaction or collection). Only the
+    envelope is checked here, and that each resource is a QuestionnaireResponse whose
+    `questionnaire` and `subject.reference`, when there, are text: enough to look up the
+    programmes and people of a whole Bundle at once. Then read each with
+    `answers_from_response`, pointing its errors at the entry:
+    `error.inside(f"entry[{index}].resource")`. So each response is read once."""
+    if type(data) is not dict or data.get("resourceType") != "Bundle":
         raise ResponseError("resourceType", "Send a Bundle of QuestionnaireResponses.")
     unknown = data.keys() - {"resourceType", "id", "meta", "type", "timestamp", "entry"}
     if unknown:
@@ -779,27 +783,35 @@ def bundle_entries(data: dict) -> list[dict]:
     if bundle_type not in ("batch", "transaction", "collection"):
         raise ResponseError("type", "Send a Bundle of type batch, transaction or collection.")
     entries = data.get("entry")
-    if not isinstance(entries, list) or not entries:
+    if type(entries) is not list or not entries:
         raise ResponseError("entry", "Put the QuestionnaireResponses in the Bundle's entry.")
     resources = []
     for index, entry in enumerate(entries):
-        path = f"entry[{index}]"
-        if not isinstance(entry, dict) or not entry.keys() <= {"fullUrl", "resource", "request"}:
-            raise ResponseError(path, "An entry holds a fullUrl, a resource and a request only.")
+        if type(entry) is not dict or not entry.keys() <= ENTRY_ELEMENTS:
+            raise ResponseError(
+                f"entry[{index}]", "An entry holds a fullUrl, a resource and a request only."
+            )
         if "fullUrl" in entry and not _is_uri(entry["fullUrl"]):
-            raise ResponseError(f"{path}.fullUrl", "Give the fullUrl as a URI.")
-        _check_request(entry.get("request"), bundle_type, path)
+            raise ResponseError(f"entry[{index}].fullUrl", "Give the fullUrl as a URI.")
+        _check_request(entry.get("request"), bundle_type, index)
         resource = entry.get("resource")
-        try:
-            _read_response(resource, None)
-        except ResponseError as error:
-            raise error.inside(f"{path}.resource") from None
+        _check_entry_resource(resource, index)
         resources.append(resource)
     if "meta" in data or "timestamp" in data:
-        _validate(
-            Bundle, {key: value for key, value in data.items() if key != "entry"}, ResponseError
-        )
+        envelope = {key: value for key, value in data.items() if key != "entry"}
+        _validate(Bundle, envelope, ResponseError)
     return resources
+
+
+def _check_entry_resource(resource, index: int) -> None:
+    where = f"entry[{index}].resource"
+    if type(resource) is not dict or resource.get("resourceType") != "QuestionnaireResponse":
+        raise ResponseError(f"{where}.resourceType", "Each entry holds a QuestionnaireResponse.")
+    if "questionnaire" in resource and not _is_uri(resource["questionnaire"]):
+        raise ResponseError(f"{where}.questionnaire", "Say which Questionnaire this answers.")
+    subject = resource.get("subject", {})
+    if type(subject) is not dict or not _is_string(subject.get("reference", "-")):
+        raise ResponseError(f"{where}.subject", "Give the subject as a Reference.")
 
 
 def questionnaire_response(
@@ -847,10 +859,9 @@ def questionnaire_response(
     return resource
 
 
-def _read_response(data, programme: Programme | None) -> ResponseAnswers:
-    """The parts of a QuestionnaireResponse we read, checked by hand (see the module's
-    docstring): whatever passes is valid R4B. Without a programme, only what can be checked
-    without one (a Bundle's entries, before their programmes are known)."""
+def answers_from_response(programme: Programme, data: dict) -> ResponseAnswers:
+    """The answers of one QuestionnaireResponse to the programme's Questionnaire, checked
+    by hand (see the module's docstring): whatever passes is valid R4B."""
     if type(data) is not dict:
         raise ResponseError("", "A QuestionnaireResponse is a JSON object.")
     if data.get("resourceType") != "QuestionnaireResponse":
@@ -880,13 +891,12 @@ def _read_response(data, programme: Programme | None) -> ResponseAnswers:
             if not _is_string(subject_reference):
                 raise ResponseError("subject.reference", "Give the reference as text.")
     authored = _date_time(data["authored"]) if "authored" in data else None
-    expected = None
-    if programme is not None:
-        expected = (_base_url(programme, questionnaire), _answer_table(programme))
+    base_url = _base_url(programme, questionnaire)
+    table = _answer_table(programme)
     answers: dict[str, object] = {}
     paths: dict[str, str] = {}
     if "item" in data:
-        needs_r4b |= _read_items(data["item"], expected, answers, paths)
+        needs_r4b |= _read_items(data["item"], base_url, table, answers, paths)
     if needs_r4b:
         _validate(QuestionnaireResponse, data, ResponseError)
     return ResponseAnswers(
@@ -898,10 +908,10 @@ def _read_response(data, programme: Programme | None) -> ResponseAnswers:
     )
 
 
-def _read_items(items, expected, answers: dict, paths: dict) -> bool:
+def _read_items(items, base_url: str, table: dict, answers: dict, paths: dict) -> bool:
     """Each answered item into `answers` (and where it is into `paths`); whether some item
-    carries R4B elements beyond those checked here. `expected` is the site address and the
-    programme's answer table, or None. The hot path of a Bundle: kept to plain checks."""
+    carries R4B elements beyond those checked here. `table` is the programme's answers
+    (`_answer_table`). The hot path of a Bundle: kept to plain checks."""
     if type(items) is not list or not items:
         raise ResponseError("item", "Give the answers as a list of items, or leave it out.")
     needs_r4b = False
@@ -934,17 +944,13 @@ def _read_items(items, expected, answers: dict, paths: dict) -> bool:
         for value_key, value in answer.items():
             if not _is_answer_value(value_key, value):
                 _refuse_value(value_key, f"item[{index}].answer[0].{value_key}")
-        path = f"item[{index}].answer[0]"
-        if expected is not None:
-            value = _answer(link_id, value_key, value, expected, index)
-        answers[link_id] = value
-        paths[link_id] = path
+        answers[link_id] = _answer(link_id, value_key, value, base_url, table, index)
+        paths[link_id] = f"item[{index}].answer[0]"
     return needs_r4b
 
 
-def _answer(link_id: str, value_key: str, value, expected, index: int):
+def _answer(link_id: str, value_key: str, value, base_url: str, table: dict, index: int):
     """The answer as the rules take it, once it is known to answer the programme."""
-    base_url, table = expected
     question = table.get(link_id)
     if question is None:
         raise ResponseError(f"item[{index}].linkId", f"The programme has no question {link_id!r}.")
@@ -1075,8 +1081,9 @@ def _base_url(programme: Programme, questionnaire: str) -> str:
     return url.removesuffix(suffix)
 
 
-def _check_request(request, bundle_type: str, path: str) -> None:
+def _check_request(request, bundle_type: str, index: int) -> None:
     """A batch or transaction asks to create each response; a collection asks nothing."""
+    path = f"entry[{index}]"
     if bundle_type == "collection":
         if request is not None:
             raise ResponseError(f"{path}.request", "An entry of a collection has no request.")
