@@ -1,5 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
 from coproduce import modules
-from coproduce.modules import ModuleManifest
+from coproduce.modules import HomeTileSpec, ModuleManifest, Navigation
 
 
 class MonitoringConfig(modules.ModuleConfig):
@@ -8,8 +10,50 @@ class MonitoringConfig(modules.ModuleConfig):
     verbose_name = "Monitoring"
 
     def manifest(self) -> ModuleManifest:
+        from coproduce import registry
+        from coproduce.people.models import RecordCategory
+        from coproduce.web.tiles import STAFF
+
+        from . import person_section, staff_views, tiles
+
         return ModuleManifest(
             name="monitoring",
+            url_prefix="monitoring/",
+            urlconf="coproduce.monitoring.urls",
+            # The care team's pages.
+            staff_navigation=(
+                Navigation(
+                    _("Monitoring"),
+                    "monitoring:panel",
+                    order=30,
+                    shown_to=staff_views.is_on_a_care_team,
+                ),
+                Navigation(
+                    _("Alerts"),
+                    "monitoring:alerts",
+                    order=31,
+                    shown_to=staff_views.is_on_a_care_team,
+                ),
+            ),
+            home_tiles=(HomeTileSpec(STAFF, tiles.alerts_tile, order=5),),
+            person_page_links=(
+                registry.PersonPageLink(
+                    text=_("Enrol in monitoring"),
+                    url_name="monitoring:enrol",
+                    shown_to=staff_views.may_enrol,
+                ),
+            ),
+            person_sections=(
+                registry.PersonSection(
+                    name="monitoring",
+                    heading=_("Monitoring"),
+                    category=RecordCategory.HEALTH,
+                    template="monitoring/person_section.html",
+                    context=person_section.monitoring_section,
+                    audit_as="monitoring",
+                    order=20,
+                ),
+            ),
             role_kinds=("clinician",),
         )
 
