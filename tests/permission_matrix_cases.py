@@ -680,6 +680,31 @@ SITE_ROUTES: dict[str, Route] = {
             **ON_BEHALF_FORM,
         },
     ),
+    # Monitoring: a clinician with a health basis enrols the person, in three steps kept in
+    # the session (programme, care team and thresholds, check). The first step's page is a
+    # look; a step sent without the ones before it goes back to the start; nothing changes
+    # until the check step (tests/monitoring/test_staff_pages.py walks the whole way).
+    "GET monitoring:enrol": Route(
+        "GET", _site("monitoring:enrol", person_id=_person), staff_page(200, (READ,))
+    ),
+    "POST monitoring:enrol": Route(
+        "POST",
+        _site("monitoring:enrol", person_id=_person),
+        staff_page(302, ()),
+        lambda world, actor: {"programme": "heart-failure", "organisation": world.hospital.pk},
+    ),
+    "GET monitoring:enrol-details": Route(
+        "GET", _site("monitoring:enrol-details", person_id=_person), staff_page(302, ())
+    ),
+    "POST monitoring:enrol-details": Route(
+        "POST", _site("monitoring:enrol-details", person_id=_person), staff_page(302, ())
+    ),
+    "GET monitoring:enrol-check": Route(
+        "GET", _site("monitoring:enrol-check", person_id=_person), staff_page(302, ())
+    ),
+    "POST monitoring:enrol-check": Route(
+        "POST", _site("monitoring:enrol-check", person_id=_person), staff_page(302, ())
+    ),
     # API tokens in the site: only admins of the token's organisation (none of the actors
     # here); a token is no person's data, so nothing is audited.
     "GET people:revoke-api-token": Route(

@@ -173,3 +173,14 @@ def test_the_staff_home_counts_the_open_alerts(red_alert, clinician):
 
     assert "1 alert is open for your care teams." in page
     assert reverse("monitoring:alerts") in page
+
+
+@pytest.mark.parametrize("route", ["monitoring:panel", "monitoring:alerts"])
+def test_the_panel_and_the_queue_list_people_through_the_list_helper(route, red_alert, clinician):
+    from coproduce.listing import QUERY_BUDGET, lists_on
+
+    response = signed_in(clinician).get(reverse(route))
+
+    [listed] = lists_on(response.wsgi_request)
+    assert listed.people == 1 and listed.queries <= QUERY_BUDGET
+    assert AuditEvent.objects.filter(person=red_alert.person, what__endswith="list)").exists()
