@@ -68,6 +68,7 @@ def test_a_red_check_in_is_at_the_top_of_the_panel_with_its_reason(enrol, hospit
     assert "govuk-tag--red" in row and ">Red<" in row
     assert "rest" in row  # the rule that fired: breathless at rest
     assert "Due in" in row
+    assert 'role="img" aria-label="Weight over 1 days: 80.2 kg"' in row  # the sparkline
     assert "No check-in yet" in page[page.index("Cora Jones") : page.index("Alma Jones")]
 
 
@@ -184,3 +185,22 @@ def test_the_panel_and_the_queue_list_people_through_the_list_helper(route, red_
     [listed] = lists_on(response.wsgi_request)
     assert listed.people == 1 and listed.queries <= QUERY_BUDGET
     assert AuditEvent.objects.filter(person=red_alert.person, what__endswith="list)").exists()
+
+
+def test_an_alert_downloads_as_a_fhir_flag_and_task_that_validate(red_alert, clinician):
+    from fhir.resources.R4B.bundle import Bundle
+
+    client = signed_in(clinician)
+    client.post(
+        reverse("monitoring:alert-step", kwargs={"alert_id": red_alert.pk, "step": "acknowledge"}),
+        {"note": ""},
+    )
+
+    response = client.get(reverse("monitoring:alert-fhir", kwargs={"alert_id": red_alert.pk}))
+
+    assert response.status_code == 200
+    bundle = Bundle.model_validate_json(response.content)
+    flag, task = (entry.resource for entry in bundle.entry)
+    assert flag.status == "active" and task.status == "accepted"
+    assert task.focus.reference == f"QuestionnaireResponse/{red_alert.check_in_id}"
+    assert task.priority == "asap"

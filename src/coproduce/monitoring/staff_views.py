@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,7 @@ from coproduce.web.form_path import form_errors, posted, submit
 from coproduce.web.pagination import page_links
 
 from . import actions, queries, timing
+from .charts import Mark, sparkline
 from .models import Alert, AlertStep, CareTeamMember, CheckIn, Enrolment, MissedDay, Programme
 from .programmes import AnswerKind, Colour, Scoring
 from .staff_forms import (
@@ -48,6 +49,7 @@ from .staff_forms import (
     ThresholdChangeForm,
     shown_value,
 )
+from .standards import fhir
 
 PANEL_PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 50
@@ -187,29 +189,64 @@ def main_measure(scoring: str) -> Measure:
 
 @dataclass
 class Trend:
+    """The main measure over the last days, one value a day (None: no check-in that day)."""
+
     measure: Measure
     values: list
-    days: list
+    marks: list
 
     @property
     def text(self) -> str:
-        """The trend line's words, for those who cannot see it (and until it is drawn)."""
+        """The trend line in words: its picture's label, and what is shown beside it."""
         shown = [value for value in self.values if value is not None]
         if not shown:
-            return _("No readings in the last %(days)d days") % {"days": TREND_DAYS}
-        return _("%(measure)s, last %(count)d readings: %(values)s") % {
+            return _("%(measure)s: no readings in the last %(days)d days") % {
+                "measure": self.measure.name,
+                "days": TREND_DAYS,
+            }
+        missed = sum(1 for value in self.values if value is None)
+        words = _("%(measure)s over %(days)d days: %(values)s") % {
             "measure": self.measure.name,
-            "count": len(shown),
+            "days": len(self.values),
             "values": ", ".join(self.measure.words(value) for value in shown[-5:]),
         }
+        if missed:
+            words += ". " + ngettext(
+                "%(count)d day with no check-in", "%(count)d days with no check-in", missed
+            ) % {"count": missed}
+        return words
+
+    @property
+    def latest(self) -> str:
+        shown = [value for value in self.values if value is not None]
+        return self.measure.words(shown[-1]) if shown else ""
 
     @property
     def svg(self) -> str:
-        try:
-            from .charts import sparkline
-        except ImportError:
+        if not any(value is not None for value in self.values):
             return ""
-        return sparkline([value for value in self.values if value is not None], label=self.text)
+        return sparkline(self.values, label=self.text, marks=self.marks)
+
+
+MARKS = {Colour.GREEN: Mark.USUAL, Colour.AMBER: Mark.WARNING, Colour.RED: Mark.URGENT}
+
+
+def trend_of(enrolment: Enrolment, check_ins: list, now: datetime) -> Trend:
+    """Each day's own check-in (not a repeat a clinician asked for) from the enrolment's
+    start, at most TREND_DAYS back; today only once it has one."""
+    measure = main_measure(enrolment.programme.scoring)
+    today = timing.local_day(now, enrolment.time_zone)
+    first = max(enrolment.starts_on, today - timedelta(days=TREND_DAYS - 1))
+    by_day = {row["day"]: row for row in check_ins if row["remeasure_for_id"] is None}
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    if days and days[-1] not in by_day:
+        days.pop()
+    values, marks = [], []
+    for day in days:
+        row = by_day.get(day)
+        values.append(measure.value(row) if row else None)
+        marks.append(MARKS.get(Colour(row["colour"]), Mark.USUAL) if row else Mark.NOT_HEARD_FROM)
+    return Trend(measure=measure, values=values, marks=marks)
 
 
 # --- the panel -----------------------------------------------------------------------------
@@ -307,7 +344,16 @@ def _recent_check_ins(enrolment_ids, since: datetime) -> dict:
     rows = (
         CheckIn.objects.filter(enrolment_id__in=enrolment_ids, submitted_at__gte=since)
         .order_by("submitted_at")
-        .values("enrolment_id", "day", "submitted_at", "score", "answers", "colour", "reasons")
+        .values(
+            "enrolment_id",
+            "day",
+            "submitted_at",
+            "score",
+            "answers",
+            "colour",
+            "reasons",
+            "remeasure_for_id",
+        )
     )
     found: dict = {}
     for row in rows:
@@ -346,13 +392,7 @@ def last_check_in_words(enrolment: Enrolment, last_at, now: datetime) -> str:
 
 
 def _panel_row(enrolment: Enrolment, check_ins: list, alerts: list[Alert], now) -> PanelRow:
-    measure = main_measure(enrolment.programme.scoring)
-    daily = [row for row in check_ins]
-    trend = Trend(
-        measure=measure,
-        values=[measure.value(row) for row in daily],
-        days=[row["day"] for row in daily],
-    )
+    trend = trend_of(enrolment, check_ins, now)
     tag_text, tag_colour = RANK_TAGS[enrolment.rank]
     if enrolment.rank == NOT_HEARD_FROM and enrolment.last_at is None and not alerts:
         tag_text = gettext_lazy("No check-in yet")
@@ -643,12 +683,80 @@ class HistoryLine:
     when: str
 
 
-def _fhir_available() -> bool:
-    try:
-        from .standards import fhir
-    except ImportError:
-        return False
-    return hasattr(fhir, "alert_flag") and hasattr(fhir, "alert_task")
+# Where an alert stands, in the words of the FHIR export (standards.fhir.TASK_STATUSES), by
+# the last step a clinician took on it.
+TASK_STATUS_BY_STEP = {
+    AlertStep.Kind.ACKNOWLEDGED: "acknowledged",
+    AlertStep.Kind.ASKED_TO_REMEASURE: "remeasure_requested",
+    AlertStep.Kind.REMEASURED: "in_progress",
+    AlertStep.Kind.CALLED: "in_progress",
+    AlertStep.Kind.ESCALATED: "escalated",
+}
+
+
+def alert_as_fhir(alert: Alert, steps: list[AlertStep]) -> dict:
+    """The alert as a FHIR R4 Bundle (collection) of its Flag and its Task: the Task's focus
+    is the check-in that raised it (the person, for one not heard from)."""
+    base_url = queries.site_url()
+    subject = f"Patient/{alert.person_id}"
+    status = "closed" if alert.closed_at is not None else "open"
+    if alert.closed_at is None and steps:
+        status = TASK_STATUS_BY_STEP.get(steps[-1].kind, "open")
+    focus = f"QuestionnaireResponse/{alert.check_in_id}" if alert.check_in_id else subject
+    flag = fhir.alert_flag(
+        alert_id=alert.pk,
+        subject_reference=subject,
+        colour=alert.colour,
+        reasons=alert.reasons,
+        raised_at=alert.raised_at,
+        closed_at=alert.closed_at,
+        base_url=base_url,
+    )
+    task = fhir.alert_task(
+        alert_id=alert.pk,
+        subject_reference=subject,
+        focus_reference=focus,
+        owner_reference=f"Practitioner/{alert.assigned_to_id}" if alert.assigned_to_id else None,
+        colour=alert.colour,
+        status=status,
+        due=alert.due_at,
+        raised_at=alert.raised_at,
+        history=[
+            (
+                step.at,
+                f"{step.get_kind_display()}: {step.by_label}"
+                + (f". {step.note}" if step.note else ""),
+            )
+            for step in steps
+        ],
+        base_url=base_url,
+    )
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"{base_url}/fhir/Flag/{alert.pk}", "resource": flag},
+            {"fullUrl": f"{base_url}/fhir/Task/{alert.pk}", "resource": task},
+        ],
+    }
+
+
+def _step_words(step: AlertStep) -> str:
+    words = f"{step.get_kind_display()}: {step.by_label}"
+    return f"{words}. {step.note}" if step.note else words
+
+
+@never_cache
+@login_required
+def alert_fhir(request: HttpRequest, alert_id) -> HttpResponse:
+    """The alert as a FHIR Flag and Task, to download (a look at the person, audited)."""
+    actor = Actor.for_web(request)
+    found, access = _alert_for_team(actor, alert_id)
+    audit_look(actor, access, what="monitoring alert (FHIR Flag and Task)")
+    steps = list(found.steps.order_by("at", "id"))
+    response = JsonResponse(alert_as_fhir(found, steps), content_type="application/fhir+json")
+    response["Content-Disposition"] = f'attachment; filename="alert-{found.pk}.json"'
+    return response
 
 
 def _alert_page(
@@ -695,7 +803,6 @@ def _alert_page(
         "team": team,
         "steps": steps,
         "outcome": alert.get_outcome_display() if alert.outcome else "",
-        "fhir": _fhir_available(),
         **form_errors(*forms.values()),
     }
     return render(request, "monitoring/staff/alert.html", context)
