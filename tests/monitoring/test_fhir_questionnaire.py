@@ -398,6 +398,8 @@ BAD_QUESTIONNAIRES = [
         "open before it closes",
     ),
     ("no url", lambda q: q.pop("url") and q, "url", "key"),
+    ("a key that is not a slug", lambda q: {**q, "url": q["url"] + ".v2"}, "url", "'news2.v2'"),
+    ("a key too long", lambda q: {**q, "url": q["url"] + "x" * 46}, "url", "50 at most"),
     ("no title", lambda q: q.pop("title") and q, "title", "title"),
 ]
 

@@ -95,11 +95,24 @@ def test_each_answer_says_where_it_was_so_a_refused_value_can_be_pointed_at():
 
 
 def test_a_response_with_other_r4b_elements_is_taken_once_r4b_has_checked_them():
-    meta = {"meta": {"lastUpdated": "2026-12-03T08:16:00Z"}, "identifier": {"value": "gw-42"}}
-    assert answers_from_response(NEWS2, response(**meta)).answers == ANSWERS["news2"]
-    with pytest.raises(ResponseError) as refused:
-        answers_from_response(NEWS2, response(meta={"lastUpdated": "yesterday"}))
-    assert refused.value.path == "meta.lastUpdated"
+    gateway = {
+        "meta": {"lastUpdated": "2026-12-03T08:16:00Z"},
+        "identifier": {"value": "gw-42"},
+        "author": {"reference": "Device/kit-9", "display": "Home kit"},
+        "extension": [{"url": "https://gateway.example/battery", "valueInteger": 80}],
+    }
+    exported = response(**gateway)
+    exported["subject"]["display"] = "Ann Smith"
+    assert answers_from_response(NEWS2, exported).answers == ANSWERS["news2"]
+    for extra, path in [
+        ({"meta": {"lastUpdated": "yesterday"}}, "meta.lastUpdated"),
+        ({"author": {"reference": "Device/kit-9", "bogus": 1}}, "author.bogus"),
+        ({"extension": [{"valueInteger": 80}]}, "extension[0].url"),
+        ({"subject": {"reference": "Patient/7f3a", "display": 7}}, "subject.display"),
+    ]:
+        with pytest.raises(ResponseError) as refused:
+            answers_from_response(NEWS2, response(**extra))
+        assert refused.value.path == path
 
 
 def answer(position, value):
@@ -378,6 +391,12 @@ SLOTS = [
     ("subject", "reference"),
     ("subject", "display"),
     ("meta",),
+    ("meta", "versionId"),
+    ("identifier",),
+    ("extension",),
+    ("author",),
+    ("basedOn",),
+    ("language",),
     ("bogus",),
     ("item",),
     ("item", 0),
@@ -441,6 +460,13 @@ EDGE_VALUE_LIST = [
     {"valueInteger": 1},
     {"system": "s", "code": "c"},
     {"lastUpdated": "2026-12-03T08:15:00Z"},
+    {"value": "gw-42", "system": "urn:ietf:rfc:3986"},
+    {"value": "gw-42", "period": {"start": "yesterday"}},
+    {"reference": "Practitioner/1", "display": " "},
+    [{"url": "https://gateway.example/battery", "valueInteger": 80}],
+    [{"url": "https://gateway.example/battery"}],
+    [{"reference": "CarePlan/1"}, {"reference": 7}],
+    "en-GB",
     DELETE,
 ]
 EDGE_VALUES = st.sampled_from(EDGE_VALUE_LIST)

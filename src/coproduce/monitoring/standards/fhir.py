@@ -32,11 +32,13 @@ a small QuestionnaireResponse with the R4B models costs about 0.7 ms. So a respo
 shape we take (resourceType, id, status, questionnaire, subject.reference, authored, and
 items of linkId, text and one answer of valueInteger | valueDecimal | valueBoolean |
 valueCoding | valueString) is checked by hand, strictly: whatever it accepts is valid R4B
-(tests/monitoring/test_fhir_response.py checks). A response that also carries other
-harmless R4B elements (meta, identifier, narrative text, ...) is also validated with the R4B
-models; anything we cannot honour (modifier extensions, nested items, repeated
-answers) is refused. `bundle_entries` checks a Bundle's envelope only, so that each of its
-responses is read once, by `answers_from_response`, for its own programme.
+(tests/monitoring/test_fhir_response.py checks). Other R4B elements that change nothing we
+read (meta, identifier, narrative text, author, subject.display, ...) are each validated
+with their own R4B model, a small cost; only the rare ones (contained resources, an item's
+extensions) have the whole response validated with the R4B models. Anything we cannot
+honour (modifier extensions, nested items, repeated answers) is refused. `bundle_entries`
+checks a Bundle's envelope only, so that each of its responses is read once, by
+`answers_from_response`, for its own programme.
 
 The code system of a question's answers, and so what a response's codings must say, is
 found from the site address in the response's `questionnaire` (`{base}/fhir/Questionnaire/
@@ -53,8 +55,13 @@ from decimal import Decimal
 
 import pydantic
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.meta import Meta
+from fhir.resources.R4B.narrative import Narrative
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from fhir.resources.R4B.reference import Reference
 
 from ..programmes import (
     BUILT_IN,
@@ -106,8 +113,9 @@ VALUE_KEYS = {
 }
 SETTING_DEFAULT_KEYS = VALUE_KEYS | {AnswerKind.CHOICE: "valueCode"}
 BUILT_IN_BY_SCORING = {programme.scoring: programme for programme in BUILT_IN.values()}
-# A programme's key is the last part of its Questionnaire's url: it names pages and files.
-KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,63}")
+# A programme's key is the last part of its Questionnaire's url and the exported
+# Questionnaire's id: it names pages and files. So it is both a FHIR id and a slug.
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,49}")
 # A question's key is its linkId: it names form fields, answers and pages.
 LINK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -367,8 +375,8 @@ def _programme_key(data: dict) -> str:
     if not KEY.fullmatch(key):
         raise QuestionnaireError(
             "url",
-            f"The url's last part, {key!r}, is the programme's key: use letters, digits, "
-            "'-' and '.' only, 64 at most.",
+            f"The url's last part, {key!r}, is the programme's key: use letters, digits "
+            "and '-' only, 50 at most.",
         )
     return key
 
@@ -731,23 +739,26 @@ RESPONSE_ELEMENTS = {"resourceType", "id", "status", "questionnaire", "subject",
 ITEM_ELEMENTS = {"linkId", "text", "answer"}
 SUBJECT_ELEMENTS = {"reference"}
 CODING_ELEMENTS = {"system", "code", "display"}
-# ... other R4B elements that change nothing we read: present, the R4B models check them ...
-OTHER_RESPONSE_ELEMENTS = {
-    "meta",
-    "language",
-    "text",
-    "contained",
-    "extension",
-    "identifier",
-    "basedOn",
-    "partOf",
-    "encounter",
-    "author",
-    "source",
+# ... other R4B elements that change nothing we read: each checked with its own R4B model
+# (tens of microseconds), as many times as it may repeat, or, with None, the whole response
+# with the R4B models ...
+UNREAD_ELEMENTS = {
+    "meta": (Meta, False),
+    "text": (Narrative, False),
+    "identifier": (Identifier, False),
+    "extension": (Extension, True),
+    "basedOn": (Reference, True),
+    "partOf": (Reference, True),
+    "encounter": (Reference, False),
+    "author": (Reference, False),
+    "source": (Reference, False),
+    "language": None,
+    "contained": None,
 }
-OTHER_ITEM_ELEMENTS = {"id", "extension", "definition"}
+UNREAD_ITEM_ELEMENTS = {"id": None, "extension": None, "definition": None}
+# ... (a subject with more than its reference is checked as a whole Reference) ...
+REFERENCE_ELEMENTS = {"id", "extension", "reference", "type", "identifier", "display"}
 ENTRY_ELEMENTS = {"fullUrl", "resource", "request"}
-OTHER_SUBJECT_ELEMENTS = {"id", "extension", "type", "identifier", "display"}
 # ... and elements we cannot honour.
 REFUSED_ELEMENTS = {
     "implicitRules": "Resources with implicit rules cannot be taken.",
@@ -869,7 +880,7 @@ def answers_from_response(programme: Programme, data: dict) -> ResponseAnswers:
             "resourceType",
             f"This is a {data.get('resourceType') or 'thing'}, not a QuestionnaireResponse.",
         )
-    needs_r4b = _needs_r4b(data, RESPONSE_ELEMENTS, OTHER_RESPONSE_ELEMENTS, "")
+    needs_r4b = _check_unread(data, RESPONSE_ELEMENTS, UNREAD_ELEMENTS, "")
     if "id" in data and not _is_id(data["id"]):
         raise ResponseError("id", "An id is 1 to 64 letters, digits, '-' and '.'.")
     status = data.get("status")
@@ -885,7 +896,9 @@ def answers_from_response(programme: Programme, data: dict) -> ResponseAnswers:
         subject = data["subject"]
         if type(subject) is not dict:
             raise ResponseError("subject", "Give the subject as a Reference.")
-        needs_r4b |= _needs_r4b(subject, SUBJECT_ELEMENTS, OTHER_SUBJECT_ELEMENTS, "subject")
+        if not subject.keys() <= SUBJECT_ELEMENTS:
+            _check_unread(subject, REFERENCE_ELEMENTS, {}, "subject")
+            _validate(Reference, subject, ResponseError, "subject")
         if "reference" in subject:
             subject_reference = subject["reference"]
             if not _is_string(subject_reference):
@@ -919,7 +932,7 @@ def _read_items(items, base_url: str, table: dict, answers: dict, paths: dict) -
         if type(item) is not dict:
             raise ResponseError(f"item[{index}]", "An item is a JSON object.")
         if not item.keys() <= ITEM_ELEMENTS:
-            needs_r4b |= _needs_r4b(item, ITEM_ELEMENTS, OTHER_ITEM_ELEMENTS, f"item[{index}]")
+            needs_r4b |= _check_unread(item, ITEM_ELEMENTS, UNREAD_ITEM_ELEMENTS, f"item[{index}]")
         link_id = item.get("linkId")
         if type(link_id) is not str or not link_id.strip():
             raise ResponseError(f"item[{index}].linkId", "Give the question's linkId.")
@@ -1041,17 +1054,29 @@ VALUE_MESSAGES = {
 ANSWER_VALUE_LIST = ", ".join(sorted(VALUE_MESSAGES))
 
 
-def _needs_r4b(element: dict, taken: set[str], other: set[str], path: str) -> bool:
-    """Whether the element carries R4B elements beyond those checked by hand; refuses
-    elements we cannot honour, or that are not R4B at all."""
+def _check_unread(element: dict, taken: set[str], unread: dict, path: str) -> bool:
+    """Checks the element's R4B elements beyond those read by hand, each with its R4B model;
+    whether one can only be checked with the whole resource. Refuses elements we cannot
+    honour, or that are not R4B at all."""
     extra = element.keys() - taken
-    if not extra:
-        return False
+    needs_r4b = False
     for key in sorted(extra):
-        if key not in other:
+        if key not in unread:
             why = REFUSED_ELEMENTS.get(key, "This is not an element that can be taken here.")
             raise ResponseError(_join(path, key), why)
-    return True
+        if unread[key] is None:
+            needs_r4b = True
+            continue
+        model, repeats = unread[key]
+        value = element[key]
+        if not repeats:
+            _validate(model, value, ResponseError, _join(path, key))
+        elif type(value) is not list or not value:
+            raise ResponseError(_join(path, key), "Give a list, or leave it out.")
+        else:
+            for index, each in enumerate(value):
+                _validate(model, each, ResponseError, f"{_join(path, key)}[{index}]")
+    return needs_r4b
 
 
 def _date_time(value) -> datetime:
@@ -1212,13 +1237,15 @@ def _instant(moment: datetime) -> str:
 # Shared --------------------------------------------------------------------------------
 
 
-def _validate(model, data: dict, error_class) -> None:
+def _validate(model, data, error_class, within: str = "") -> None:
     """Validate with the R4B model; its first complaint becomes our error with a path."""
+    if type(data) is not dict:
+        raise error_class(within, f"Give a {model.__name__} (a JSON object).")
     try:
         model.model_validate(data)
     except pydantic.ValidationError as error:
         first = error.errors()[0]
-        path = _path(first["loc"])
+        path = _join(within, _path(first["loc"]))
         message = "This is required." if first["type"].endswith("missing") else first["msg"]
         raise error_class(path, message.removeprefix("Value error, ")) from None
 
