@@ -774,7 +774,8 @@ def _alert_page(
         after_me = [member.user_id for member in team]
         can_pass_on = alert.assigned_to_id in after_me[:-1] or alert.assigned_to_id not in after_me
         for name, step in STEPS.items():
-            if name == "remeasure" and alert.kind == Alert.Kind.NOT_HEARD_FROM:
+            # Only warning signs in a reading can be measured again.
+            if name == "remeasure" and alert.kind != Alert.Kind.READING:
                 continue
             if name == "escalate" and not can_pass_on:
                 continue
@@ -1123,7 +1124,9 @@ def enrol_check(request: HttpRequest, person_id) -> HttpResponse:
         return redirect(_enrol_url("enrol", person_id))
     form = _details_form(choice, details, actor)
     if not form.is_valid():
-        return redirect(_enrol_url("enrol-details", person_id))
+        # What was chosen no longer holds (a colleague's role ended): the details again.
+        audit_look(actor, access, what="enrol in monitoring")
+        return _details_page(request, access, choice, form)
     if request.method == "POST":
         done = submit(
             request,
