@@ -77,6 +77,16 @@ def test_a_questionnaire_it_cannot_score_is_refused_naming_where(clinician):
     assert not Programme.objects.filter(key="riverside-copd").exists()
 
 
+def test_a_title_longer_than_a_page_can_show_is_refused(clinician):
+    questionnaire = our_copd_questionnaire()
+    questionnaire["title"] = "COPD " * 50
+
+    with pytest.raises(InvalidInput) as refused:
+        actions.import_programme(Actor(user=clinician), questionnaire=questionnaire)
+
+    assert list(refused.value.fields) == ["title"]
+
+
 def test_a_citizen_cannot_import_a_programme():
     citizen = PersonFactory(user=UserFactory())
     with pytest.raises(NotAllowed):

@@ -92,6 +92,8 @@ def import_programme(
         definition = fhir.programme_from_questionnaire(questionnaire)
     except fhir.QuestionnaireError as error:
         raise invalid_fields({error.path or "questionnaire": [error.message]}) from None
+    if len(definition.title) > 200:
+        raise invalid_fields({"title": [_("Give the programme a title of up to 200 characters.")]})
     stored = fhir.questionnaire_from_programme(definition, base_url=queries.site_url())
     programme = Programme.objects.select_for_update().filter(key=definition.key).first()
     if definition.key in BUILT_IN or (
