@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from coproduce import modules
-from coproduce.modules import HomeTileSpec, ModuleManifest, Navigation
+from coproduce.modules import DemoStep, HomeTileSpec, ModuleManifest, Navigation
 
 
 class MonitoringConfig(modules.ModuleConfig):
@@ -14,7 +14,7 @@ class MonitoringConfig(modules.ModuleConfig):
         from coproduce.people.models import RecordCategory
         from coproduce.web.tiles import STAFF
 
-        from . import person_section, staff_views, tiles
+        from . import demo, person_section, staff_views, tiles
 
         return ModuleManifest(
             name="monitoring",
@@ -55,6 +55,8 @@ class MonitoringConfig(modules.ModuleConfig):
                 ),
             ),
             role_kinds=("clinician",),
+            # After the people (0) and their waits (50): the same people, the same story.
+            demo=DemoStep(demo.generate, order=60),
         )
 
     def module_ready(self) -> None:
