@@ -24,6 +24,12 @@ NOTE_MAX = 2000
 WHY_MAX = 500
 TEAM_SIZE = 3
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
+# Each member's job title is asked for after their name: the labels say whose it is.
+TITLE_LABELS = (
+    gettext_lazy("The named clinician's job title, as the person will read it"),
+    gettext_lazy("The next person's job title"),
+    gettext_lazy("Job title of the person after them"),
+)
 
 
 @dataclass(frozen=True)
@@ -245,8 +251,11 @@ class EnrolDetailsForm(GovukErrorsMixin, forms.Form):
             team_fields[_title(position)] = forms.CharField(
                 required=False,
                 max_length=200,
-                label=gettext_now("Their job title, as the person will read it"),
-                help_text=gettext_now("For example, Heart failure nurse."),
+                label=TITLE_LABELS[position - 1],
+                help_text=gettext_now(
+                    "For example, Heart failure nurse. Leave it empty to use the job title "
+                    "shown with their name."
+                ),
                 error_messages={
                     "max_length": gettext_now("Keep the job title to 200 characters or fewer")
                 },
