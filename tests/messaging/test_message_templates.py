@@ -15,7 +15,8 @@ from coproduce.guarantees import actions as guarantees
 from coproduce.messaging import message_templates
 from coproduce.messaging.actions import send_templated_message
 from coproduce.messaging.message_templates import MessageTemplate, Phrase, TemplateMisuse
-from coproduce.messaging.models import Message
+from coproduce.messaging.models import Message, StaffMessage
+from coproduce.monitoring import actions as monitoring
 from coproduce.people import actions as people
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation, Role
@@ -194,7 +195,7 @@ def test_staff_acting_on_a_welsh_persons_behalf_tell_them_in_welsh(clinician):
 
 @pytest.mark.django_db
 def test_every_template_is_sent_by_an_action_with_exactly_its_placeholders(
-    hospital, clinician, sent_templates
+    hospital, clinician, sent_templates, django_capture_on_commit_callbacks
 ):
     """Each sending action is run once; rendering refuses missing or unexpected values, so
     a template that gains a placeholder its action does not fill fails here, and so does a
@@ -218,12 +219,56 @@ def test_every_template_is_sent_by_an_action_with_exactly_its_placeholders(
         on_behalf="in_person",
     )
     people.revoke_consent(actor, consent_id=consent.pk, on_behalf="email")
+    _monitor(actor, patient, hospital, django_capture_on_commit_callbacks)
 
     sent = {name for name, _values in sent_templates}
     assert sent == {template.name for template in message_templates.all_templates()}
     for name, values in sent_templates:
         assert values == message_templates.get(name).placeholders, name
-    assert Message.objects.filter(person=patient).count() == len(sent_templates)
+    assert Message.objects.filter(person=patient).count() + StaffMessage.objects.count() == len(
+        sent_templates
+    )
+
+
+def _monitor(actor, patient, hospital, on_commit):
+    """Monitoring's messages: enrolled (monitoring.enrolled), a missed day
+    (monitoring.missed_check_in), a red check-in (monitoring.alert_waiting) passed on to
+    the GP (monitoring.alert_passed_on). Its messages are sent on events, after commit."""
+    actor.user.email = "nurse@example.org"
+    actor.user.save(update_fields=["email"])
+    gp = RoleFactory(organisation=hospital, user__email="gp@example.org").user
+    local_noon = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(12)))
+    with on_commit(execute=True):
+        monitoring.enrol(
+            actor,
+            person_id=patient.pk,
+            programme_key="heart-failure",
+            organisation_id=hospital.pk,
+            team=[monitoring.TeamMember(actor.user.pk, "Nurse"), monitoring.TeamMember(gp.pk, "GP")],
+            window_opens=dt.time(0),
+            window_closes=dt.time(23, 59, 59),
+            starts_on=TODAY - dt.timedelta(days=1),
+        )
+    with on_commit(execute=True):
+        monitoring.record_missed_check_ins(local_noon)
+    with on_commit(execute=True):
+        outcome = monitoring.record_check_in(
+            actor,
+            monitoring.Submission(
+                person_id=patient.pk,
+                programme_key="heart-failure",
+                answers={
+                    "weight_kg": 80.0,
+                    "breathless": "at_rest",
+                    "ankles_more_swollen": False,
+                    "more_pillows": False,
+                    "dizzy": False,
+                },
+            ),
+            source="web",
+        )
+    with on_commit(execute=True):
+        monitoring.escalate_alert(actor, alert_id=outcome.alert.pk, note="On leave.")
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 """The one place to send a person a message. Modules (breached guarantees, missed check-ins,
 ballots) call send_templated_message with one of their message templates, in the person's
 language; send_message, for words already written (a member of staff's own), records the
-message and sends it after commit, at most once per key in the sender's namespace."""
+message and sends it after commit, at most once per key in the sender's namespace.
+send_staff_email tells a member of staff, once per key, that work is waiting for them."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -14,11 +15,11 @@ from django.utils.translation import gettext as _
 from coproduce import events
 from coproduce.errors import Conflict, invalid_fields
 from coproduce.people.access import Access, Actor, access_person, record_audit
-from coproduce.people.models import AuditEvent, Channel, Person, RecordCategory
+from coproduce.people.models import AuditEvent, Channel, Person, RecordCategory, User
 
 from . import message_templates
 from .message_templates import MessageTemplate
-from .models import PLATFORM_NAMESPACE, Message
+from .models import PLATFORM_NAMESPACE, Message, StaffMessage
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -193,14 +194,78 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def claim_for_sending(message_id: int) -> Message | None:
+@transaction.atomic
+def send_staff_email(
+    *,
+    user_id,
+    key: str,
+    template: MessageTemplate | str,
+    personalisation: Mapping[str, Any],
+) -> StaffMessage | None:
+    """Email a member of staff, once per key, after the transaction commits: the platform's
+    own notice that something is waiting for them (a module sends it on an event). Written
+    in the platform's language, as staff pages are. The words must not say who or what it is
+    about (an email is read on any screen); a link to sign in says where to look.
+
+    Someone with no email address, or no longer able to sign in, gets nothing (None): their
+    queue still shows the work."""
+    if isinstance(template, str):
+        template = message_templates.get(template)
+    rendered = template.render(personalisation, language=settings.LANGUAGE_CODE)
+    existing = StaffMessage.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return None
+    try:
+        with transaction.atomic():
+            message = StaffMessage.objects.create(
+                key=key,
+                user=user,
+                recipient=user.email,
+                subject=_shortened(rendered.subject, SUBJECT_MAX),
+                body=rendered.body,
+            )
+    except IntegrityError:
+        # Another worker sent the same key a moment ago: theirs is the one message.
+        return StaffMessage.objects.get(key=key)
+    from .tasks import deliver_staff_message
+
+    transaction.on_commit(lambda: deliver_staff_message.delay(message.pk))
+    return message
+
+
+def _claimed(model, message_id: int) -> bool:
     """Mark a waiting message as being sent. Only one caller can win, so it is sent once."""
-    claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
-        status=Message.Status.SENDING
+    return bool(
+        model.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
+            status=Message.Status.SENDING
+        )
     )
-    if not claimed:
+
+
+def claim_for_sending(message_id: int) -> Message | None:
+    if not _claimed(Message, message_id):
         return None
     return Message.objects.select_related("person").get(pk=message_id)
+
+
+def claim_staff_message_for_sending(message_id: int) -> StaffMessage | None:
+    if not _claimed(StaffMessage, message_id):
+        return None
+    return StaffMessage.objects.get(pk=message_id)
+
+
+def record_staff_delivery(message: StaffMessage, *, failure: str = "") -> None:
+    if failure:
+        message.status = Message.Status.FAILED
+        message.failure_reason = failure[:500]
+        message.save(update_fields=["status", "failure_reason"])
+        return
+    message.status = Message.Status.SENT
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "sent_at"])
 
 
 def record_delivery(message: Message, *, reference: str = "", failure: str = "") -> None:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.people.models import Channel, Organisation, Person, RecordCategory
+from coproduce.people.models import Channel, Organisation, Person, RecordCategory, User
 
 # The platform's own messages (a broken guarantee, an offer of care elsewhere) are keyed in
 # this namespace. send_message picks the namespace from who is sending, never from the request,
@@ -64,3 +64,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.person}: {self.subject}"
+
+
+class StaffMessage(models.Model):
+    """One email to a member of staff about their work (something waiting in their queue),
+    sent at most once per key. It is not part of any person's record, so it never says who
+    or what it is about: it says there is something to see and where to sign in."""
+
+    key = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_messages")
+    recipient = models.CharField(max_length=400)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Message.Status.choices, default=Message.Status.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="staff_message_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email to {self.user}: {self.subject}"

@@ -1008,8 +1008,8 @@ def _record_missed_day(enrolment: Enrolment, day: date, *, now: datetime) -> boo
         return False
     from . import notifications
 
-    notifications.remind_missed_check_in(enrolment, day)
-    MissedDay.objects.filter(pk=missed_day.pk).update(reminded=True)
+    if notifications.remind_missed_check_in(enrolment, day) is not None:
+        MissedDay.objects.filter(pk=missed_day.pk).update(reminded=True)
     events.publish("monitoring.day_missed", enrolment_id=str(enrolment.pk), day=day.isoformat())
     day_before = day - timedelta(days=1)
     if MissedDay.objects.filter(enrolment=enrolment, day=day_before).exists():

@@ -1,7 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from coproduce import modules
-from coproduce.modules import DemoStep, HomeTileSpec, ModuleManifest, Navigation
+from coproduce.modules import (
+    DemoStep,
+    EventSubscription,
+    HomeTileSpec,
+    ModuleManifest,
+    Navigation,
+    PeriodicTask,
+)
 
 
 class MonitoringConfig(modules.ModuleConfig):
@@ -14,7 +21,7 @@ class MonitoringConfig(modules.ModuleConfig):
         from coproduce.people.models import RecordCategory
         from coproduce.web.tiles import STAFF
 
-        from . import demo, person_section, staff_views, tiles
+        from . import demo, message_templates, notifications, person_section, staff_views, tiles
 
         return ModuleManifest(
             name="monitoring",
@@ -57,6 +64,24 @@ class MonitoringConfig(modules.ModuleConfig):
             role_kinds=("clinician",),
             # After the people (0) and their waits (50): the same people, the same story.
             demo=DemoStep(demo.generate, order=60),
+            message_templates=message_templates.TEMPLATES,
+            periodic_tasks=(
+                PeriodicTask(
+                    "monitoring-record-missed-check-ins",
+                    "coproduce.monitoring.tasks.record_missed_check_ins",
+                    300,
+                ),
+                PeriodicTask(
+                    "monitoring-escalate-overdue-alerts",
+                    "coproduce.monitoring.tasks.escalate_overdue_alerts",
+                    60,
+                ),
+            ),
+            event_subscriptions=(
+                EventSubscription("monitoring.enrolled", notifications.on_enrolled),
+                EventSubscription("monitoring.alert_raised", notifications.on_alert_raised),
+                EventSubscription("monitoring.alert_escalated", notifications.on_alert_escalated),
+            ),
         )
 
     def module_ready(self) -> None:
