@@ -2,8 +2,9 @@
 check-in window in their own time zone, an alert's due time, and where an alert stands.
 Tested with hypothesis (tests/monitoring/test_timing.py)."""
 
+import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -32,25 +33,52 @@ class Window:
     closes_at: datetime
 
     def holds(self, at: datetime) -> bool:
-        return self.opens_at <= at < self.closes_at
+        return instant(self.opens_at) <= instant(at) < instant(self.closes_at)
+
+
+def instant(moment: datetime) -> datetime:
+    """The moment in UTC. Python compares and subtracts two times of the same zone by their
+    clock readings, which a clock change makes wrong (01:50, then 01:10 twenty minutes
+    later); in UTC they are compared as moments."""
+    return moment.astimezone(UTC)
 
 
 def window_on(day: date, opens: time, closes: time, time_zone: str) -> Window:
     """The day's check-in window as moments (a clock change inside it is counted right)."""
     tz = zone(time_zone)
     return Window(
-        day=day,
-        opens_at=datetime.combine(day, opens, tzinfo=tz),
-        closes_at=datetime.combine(day, closes, tzinfo=tz),
+        day=day, opens_at=clock_reading(day, opens, tz), closes_at=clock_reading(day, closes, tz)
     )
 
 
 def last_closed_day(at: datetime, opens: time, closes: time, time_zone: str) -> date:
     """The day of the latest check-in window that had closed by `at`."""
     day = local_day(at, time_zone)
-    if at < window_on(day, opens, closes, time_zone).closes_at:
+    if instant(at) < instant(window_on(day, opens, closes, time_zone).closes_at):
         day -= timedelta(days=1)
     return day
+
+
+def clock_reading(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """The moment the person's clock shows `clock` on `day` (the first time, when the clock
+    goes back and shows it twice). A time the clock skips when it goes forward is the moment
+    it jumps, so a window from 01:30 to 02:15 on that night in London opens at 02:00 BST and
+    never closes before it opens."""
+    moment = datetime.combine(day, clock, tzinfo=tz)
+    if instant(moment).astimezone(tz).replace(tzinfo=None) == moment.replace(tzinfo=None):
+        return moment
+    # Skipped: read with the offset after the jump it is before the jump, with the offset
+    # before it is after; the jump (at a whole second) lies between.
+    before = math.floor(moment.replace(fold=1).timestamp())
+    after = math.ceil(moment.timestamp())
+    offset_after = moment.replace(fold=1).utcoffset()
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, tz).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return datetime.fromtimestamp(after, tz)
 
 
 def response_time_for(colour: Colour, response_times: tuple[ResponseTime, ...]) -> ResponseTime:
@@ -65,7 +93,7 @@ def due_at(
 ) -> datetime:
     """When the care team owes an answer to an alert raised at `raised_at`."""
     if response_time.minutes is not None:
-        return raised_at + timedelta(minutes=response_time.minutes)
+        return instant(raised_at) + timedelta(minutes=response_time.minutes)
     tz = zone(time_zone)
     local = raised_at.astimezone(tz)
     calendar = working_days(country)
@@ -92,7 +120,7 @@ def alert_status(
         return AlertStatus.CLOSED
     if handled:
         return AlertStatus.IN_HAND
-    return AlertStatus.OVERDUE if now >= due_at else AlertStatus.OPEN
+    return AlertStatus.OVERDUE if instant(now) >= instant(due_at) else AlertStatus.OPEN
 
 
 def repeat_closes_alert(asked_at: datetime | None, repeat_at: datetime, colour: Colour) -> bool:
@@ -100,5 +128,5 @@ def repeat_closes_alert(asked_at: datetime | None, repeat_at: datetime, colour: 
     return (
         asked_at is not None
         and colour == Colour.GREEN
-        and timedelta(0) <= repeat_at - asked_at <= REMEASURE_WITHIN
+        and timedelta(0) <= instant(repeat_at) - instant(asked_at) <= REMEASURE_WITHIN
     )
