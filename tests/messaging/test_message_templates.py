@@ -244,7 +244,10 @@ def _monitor(actor, patient, hospital, on_commit):
             person_id=patient.pk,
             programme_key="heart-failure",
             organisation_id=hospital.pk,
-            team=[monitoring.TeamMember(actor.user.pk, "Nurse"), monitoring.TeamMember(gp.pk, "GP")],
+            team=[
+                monitoring.TeamMember(actor.user.pk, "Nurse"),
+                monitoring.TeamMember(gp.pk, "GP"),
+            ],
             window_opens=dt.time(0),
             window_closes=dt.time(23, 59, 59),
             starts_on=TODAY - dt.timedelta(days=1),
