@@ -89,7 +89,7 @@ def test_someone_enrolled_is_told_when_to_check_in_and_who_will_contact_them_by_
     assert f"your Heart failure nurse at {hospital.name} sees your answers" in body
     assert "contact you within 60 minutes" in body
     assert "contact you by 17:00 the same working day" in body
-    assert "call 999" in body and settings.SITE_URL + "/home/" in body
+    assert "call 999" in body and settings.COPRODUCE_SITE_URL + "/home/" in body
 
     notifications.on_enrolled(
         delivered_again(
@@ -199,7 +199,7 @@ def test_the_clinician_an_alert_waits_for_is_emailed_by_when_without_the_patient
     assert email.subject == (
         f"A red alert is waiting for you, due by {due:%H:%M} on {in_words(due.date())}"
     )
-    assert settings.SITE_URL + "/home/" in email.body
+    assert f"{settings.COPRODUCE_SITE_URL}/monitoring/alerts/{outcome.alert.pk}/" in email.body
     for detail in (patient.given_name, patient.family_name, "breath", "80.2", "Heart failure"):
         assert detail not in email.subject + email.body
     assert StaffMessage.objects.get().status == "sent"

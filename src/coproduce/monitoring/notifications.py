@@ -15,7 +15,6 @@ recorded and sent once (a key per enrolment and day, per enrolment, per alert an
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,7 +133,8 @@ def tell_clinician(alert: Alert, *, passed_on: bool) -> StaffMessage | None:
         personalisation={
             "alert": alert_in_words(alert),
             "due": Phrase(words.DUE_AT, time=clock(due.time()), day=due.date()),
-            "link": site_link(),
+            # Where to sign in to see it: its address holds no more than its id.
+            "link": queries.site_url() + reverse("monitoring:alert", args=[alert.pk]),
         },
     )
 
@@ -158,8 +158,8 @@ def clock(moment) -> str:
 
 
 def site_link() -> str:
-    """Where the reader signs in and lands on their own home page."""
-    return settings.SITE_URL + reverse("web:dashboard")
+    """Where the person signs in and lands on their own home page."""
+    return queries.site_url() + reverse("web:dashboard")
 
 
 # --- what the outbox delivers (apps.py subscribes these) -----------------------------------
