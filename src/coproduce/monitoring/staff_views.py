@@ -272,7 +272,8 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
     """Everyone the actor's care teams watch, most in need first: an open red alert or a red
     last check-in, then amber, then people not heard from (a missed window since their last
     check-in, an open "not heard from" alert, or no check-in yet), then green; within each,
-    the soonest due alert, then by name."""
+    those with an alert no one has taken in hand yet (a new red is above reds already being
+    dealt with), then the soonest due alert, then by name."""
     if actor.user is None or not actor.user.is_authenticated:
         return Enrolment.objects.none()
     latest = CheckIn.objects.filter(enrolment=OuterRef("pk")).order_by("-submitted_at")
@@ -291,6 +292,7 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
             open_amber=Exists(open_alerts.filter(colour=Colour.AMBER)),
             open_silence=Exists(open_alerts.filter(kind=Alert.Kind.NOT_HEARD_FROM)),
             next_due=Subquery(open_alerts.order_by("due_at").values("due_at")[:1]),
+            waiting=Exists(open_alerts.filter(handled_at__isnull=True)),
         )
         .annotate(
             missed_since=Exists(
@@ -314,6 +316,7 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
         .select_related("person", "programme")
         .order_by(
             "rank",
+            F("waiting").desc(),
             F("next_due").asc(nulls_last=True),
             "person__family_name",
             "person__given_name",
