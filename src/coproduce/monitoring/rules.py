@@ -382,17 +382,47 @@ def _setting_names(programme: Programme) -> dict[str, str]:
     return {setting.key: f"a value for “{setting.label}”" for setting in programme.settings}
 
 
-# ----- NEWS2 -------------------------------------------------------------------------------
+# ----- A programme's rules ------------------------------------------------------------------
 
-NEWS2_PARTS = (
-    "resp_rate",
-    "spo2",
-    "air_or_oxygen",
-    "systolic",
-    "pulse",
-    "consciousness",
-    "temperature",
-)
+
+class ProgrammeRules:
+    """One programme's rules, made once into plain checks over ints, floats and text: what
+    `clean_answers`, `clean_settings` and `assess` use, and what a caller scoring many
+    check-ins may hold on to (`rules_for`). Each kind of scoring is a subclass."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.answers = _Form(programme.questions, _question_names(programme))
+        self.settings = _Form(programme.settings, _setting_names(programme))
+        # Bound once: the score command calls these for every check-in.
+        self.clean_answers = self.answers.clean
+        self.clean_settings = self.settings.clean_over_defaults
+        choices = [q for q in programme.questions if q.kind is AnswerKind.CHOICE]
+        self.option_scores = {q.key: {o.code: o.score for o in q.options} for q in choices}
+        self.option_texts = {q.key: {o.code: o.text for o in q.options} for q in choices}
+
+    def assess(
+        self,
+        answers: Mapping[str, object],
+        settings: Mapping[str, object],
+        on: date,
+        earlier: Sequence[Reading] = (),
+    ) -> Assessment:
+        return Assessment(*self.assess_as_tuple(answers, settings, on, earlier))
+
+    def assess_as_tuple(
+        self,
+        answers: Mapping[str, object],
+        settings: Mapping[str, object],
+        on: date,
+        earlier: Sequence[Reading] = (),
+    ) -> _Fields:
+        """What `assess` says, as a plain (colour, score, parts, response, reasons) tuple:
+        making an Assessment takes a tenth of the time of scoring a check-in in a file."""
+        raise NotImplementedError
+
+
+# ----- NEWS2 -------------------------------------------------------------------------------
 
 
 def resp_rate_part(breaths: int) -> int:
@@ -471,103 +501,178 @@ def temperature_part(celsius: float) -> int:
     return 2
 
 
+class _Remembered(dict):
+    """A part for each reading met so far, worked out the first time it is met."""
+
+    def __init__(self, part: Callable[[object], int]) -> None:
+        super().__init__()
+        self.part = part
+
+    def __missing__(self, reading) -> int:
+        self[reading] = part = self.part(reading)
+        return part
+
+
+def _chart(part: Callable[[int], int], question: Question | None) -> Sequence[int] | _Remembered:
+    """The chart as a table: `part` of every whole number a question allows, to be looked up
+    by the reading (a call for each reading would take most of the time of scoring it)."""
+    if (
+        question is not None
+        and question.kind is AnswerKind.INTEGER
+        and question.minimum is not None
+        and question.minimum >= 0
+        and question.maximum is not None
+    ):
+        return tuple(part(reading) for reading in range(int(question.maximum) + 1))
+    return _Remembered(part)
+
+
+def _spo2_charts(question: Question | None) -> dict[tuple[int, bool], Sequence[int]]:
+    """The oxygen level's part by (scale, on oxygen)."""
+    return {
+        (scale, on_oxygen): _chart(
+            lambda spo2, scale=scale, on_oxygen=on_oxygen: spo2_part(spo2, scale, on_oxygen),
+            question,
+        )
+        for scale in (1, 2)
+        for on_oxygen in (False, True)
+    }
+
+
 def _spo2_reason(spo2: int, scale: int, part: int) -> str:
     on_scale = " on scale 2" if scale == 2 else ""
     return f"Oxygen level {spo2}%{on_scale} (scores {part})"
 
 
-def _assess_news2(rules, answers, settings, on, earlier) -> _Fields:
-    breaths = answers["resp_rate"]
-    spo2 = answers["spo2"]
-    on_oxygen = answers["on_oxygen"]
-    systolic = answers["systolic"]
-    pulse = answers["pulse"]
-    consciousness = answers["consciousness"]
-    temperature = answers["temperature"]
-    scale = settings["spo2_scale"]
-    # The parts as plain ints first: most check-ins are green and need nothing more.
-    breaths_part = resp_rate_part(breaths)
-    oxygen_level_part = spo2_part(spo2, scale, on_oxygen)
-    oxygen_part = 2 if on_oxygen else 0
-    pressure_part = systolic_part(systolic)
-    heart_part = pulse_part(pulse)
-    alert_part = rules.option_scores["consciousness"][consciousness]
-    warmth_part = temperature_part(temperature)
-    total = (
-        breaths_part
-        + oxygen_level_part
-        + oxygen_part
-        + pressure_part
-        + heart_part
-        + alert_part
-        + warmth_part
-    )
-    parts = {
-        "resp_rate": breaths_part,
-        "spo2": oxygen_level_part,
-        "air_or_oxygen": oxygen_part,
-        "systolic": pressure_part,
-        "pulse": heart_part,
-        "consciousness": alert_part,
-        "temperature": warmth_part,
-    }
-    if total >= 7:
-        response, colour, summary = "high", RED, f"NEWS2 score {total} (7 or more)"
-    elif total >= 5:
-        response, colour, summary = "medium", AMBER, f"NEWS2 score {total} (5 or 6)"
-    elif 3 in (breaths_part, oxygen_level_part, pressure_part, heart_part, alert_part, warmth_part):
-        response, colour = "low-medium", AMBER
-        summary = f"NEWS2 score {total}, with one reading scoring 3"
-    else:
-        return GREEN, total, parts, "low", ()
-    reasons = [summary]
-    if part := parts["resp_rate"]:
-        reasons.append(f"Breathing rate {breaths} a minute (scores {part})")
-    if part := parts["spo2"]:
-        reasons.append(_spo2_reason(spo2, scale, part))
-    if on_oxygen:
-        reasons.append("Using oxygen (scores 2)")
-    if part := parts["systolic"]:
-        reasons.append(f"Blood pressure top number {systolic} mmHg (scores {part})")
-    if part := parts["pulse"]:
-        reasons.append(f"Pulse {pulse} a minute (scores {part})")
-    if part := parts["consciousness"]:
-        reasons.append(f"{rules.option_texts['consciousness'][consciousness]} (scores {part})")
-    if part := parts["temperature"]:
-        reasons.append(f"Temperature {temperature:.1f}°C (scores {part})")
-    return colour, total, parts, response, tuple(reasons)
+class News2Rules(ProgrammeRules):
+    """NEWS2: the chart's parts, their total and the response it calls for."""
+
+    def __init__(self, programme: Programme) -> None:
+        super().__init__(programme)
+        self.resp_rate_parts = _chart(resp_rate_part, programme.question("resp_rate"))
+        self.spo2_parts = _spo2_charts(programme.question("spo2"))
+        self.systolic_parts = _chart(systolic_part, programme.question("systolic"))
+        self.pulse_parts = _chart(pulse_part, programme.question("pulse"))
+        self.consciousness_parts = self.option_scores["consciousness"]
+        self.temperature_parts = _Remembered(temperature_part)
+
+    def assess_as_tuple(self, answers, settings, on, earlier=()) -> _Fields:
+        breaths = answers["resp_rate"]
+        spo2 = answers["spo2"]
+        on_oxygen = answers["on_oxygen"]
+        systolic = answers["systolic"]
+        pulse = answers["pulse"]
+        consciousness = answers["consciousness"]
+        temperature = answers["temperature"]
+        scale = settings["spo2_scale"]
+        # The parts as plain ints first: most check-ins are green and need nothing more.
+        breaths_part = self.resp_rate_parts[breaths]
+        oxygen_level_part = self.spo2_parts[scale, on_oxygen][spo2]
+        oxygen_part = 2 if on_oxygen else 0
+        pressure_part = self.systolic_parts[systolic]
+        heart_part = self.pulse_parts[pulse]
+        alert_part = self.consciousness_parts[consciousness]
+        warmth_part = self.temperature_parts[temperature]
+        total = (
+            breaths_part
+            + oxygen_level_part
+            + oxygen_part
+            + pressure_part
+            + heart_part
+            + alert_part
+            + warmth_part
+        )
+        parts = {
+            "resp_rate": breaths_part,
+            "spo2": oxygen_level_part,
+            "air_or_oxygen": oxygen_part,
+            "systolic": pressure_part,
+            "pulse": heart_part,
+            "consciousness": alert_part,
+            "temperature": warmth_part,
+        }
+        if total >= 7:
+            response, colour, summary = "high", RED, f"NEWS2 score {total} (7 or more)"
+        elif total >= 5:
+            response, colour, summary = "medium", AMBER, f"NEWS2 score {total} (5 or 6)"
+        elif 3 in (
+            breaths_part,
+            oxygen_level_part,
+            pressure_part,
+            heart_part,
+            alert_part,
+            warmth_part,
+        ):
+            response, colour = "low-medium", AMBER
+            summary = f"NEWS2 score {total}, with one reading scoring 3"
+        else:
+            return GREEN, total, parts, "low", ()
+        reasons = [summary]
+        if part := parts["resp_rate"]:
+            reasons.append(f"Breathing rate {breaths} a minute (scores {part})")
+        if part := parts["spo2"]:
+            reasons.append(_spo2_reason(spo2, scale, part))
+        if on_oxygen:
+            reasons.append("Using oxygen (scores 2)")
+        if part := parts["systolic"]:
+            reasons.append(f"Blood pressure top number {systolic} mmHg (scores {part})")
+        if part := parts["pulse"]:
+            reasons.append(f"Pulse {pulse} a minute (scores {part})")
+        if part := parts["consciousness"]:
+            reasons.append(f"{self.option_texts['consciousness'][consciousness]} (scores {part})")
+        if part := parts["temperature"]:
+            reasons.append(f"Temperature {temperature:.1f}°C (scores {part})")
+        return colour, total, parts, response, tuple(reasons)
 
 
 # ----- COPD (CAT) ----------------------------------------------------------------------------
 
 
-def _assess_copd_cat(rules, answers, settings, on, earlier) -> _Fields:
-    total = sum([scores[answers[key]] for key, scores in rules.item_scores])
-    parts = {"cat": total}
-    baseline = settings["cat_baseline"]
-    above = total - baseline
-    red_total = settings["red_total"]
-    red_above = above >= settings["red_above_baseline"]
-    amber = above >= settings["amber_above_baseline"]
-    red = total >= red_total or red_above
-    reasons = []
-    if total >= red_total:
-        reasons.append(f"CAT score {total} ({red_total} or more)")
-    if red_above or amber:
-        reasons.append(f"CAT score {total}, {above} above the usual {baseline}")
-    spo2 = answers.get("spo2")
-    if spo2 is not None:
-        scale = settings["spo2_scale"]
-        parts["spo2"] = part = spo2_part(spo2, scale, answers.get("on_oxygen", False))
-        if part >= 2:
-            reasons.append(_spo2_reason(spo2, scale, part))
-            red = red or part == 3
-            amber = True
-    if red:
-        return RED, total, parts, None, tuple(reasons)
-    if amber:
-        return AMBER, total, parts, None, tuple(reasons)
-    return GREEN, total, parts, None, ()
+class CopdCatRules(ProgrammeRules):
+    """The CAT total against the person's usual score, and their oxygen level."""
+
+    def __init__(self, programme: Programme) -> None:
+        super().__init__(programme)
+        # The scored choices are the questionnaire's items: their scores add up to the total.
+        items = [
+            question
+            for question in programme.questions
+            if question.options and all(option.score is not None for option in question.options)
+        ]
+        self.item_keys = tuple(question.key for question in items)
+        self.item_scores = tuple(self.option_scores[question.key] for question in items)
+        self.spo2_parts = _spo2_charts(programme.question("spo2"))
+
+    def assess_as_tuple(self, answers, settings, on, earlier=()) -> _Fields:
+        # Each item's score for its answer, added up without a loop in Python.
+        total = sum(
+            map(dict.__getitem__, self.item_scores, map(answers.__getitem__, self.item_keys))
+        )
+        parts = {"cat": total}
+        baseline = settings["cat_baseline"]
+        above = total - baseline
+        red_total = settings["red_total"]
+        red_above = above >= settings["red_above_baseline"]
+        amber = above >= settings["amber_above_baseline"]
+        red = total >= red_total or red_above
+        reasons = []
+        if total >= red_total:
+            reasons.append(f"CAT score {total} ({red_total} or more)")
+        if red_above or amber:
+            reasons.append(f"CAT score {total}, {above} above the usual {baseline}")
+        spo2 = answers.get("spo2")
+        if spo2 is not None:
+            scale = settings["spo2_scale"]
+            parts["spo2"] = part = self.spo2_parts[scale, answers.get("on_oxygen", False)][spo2]
+            if part >= 2:
+                reasons.append(_spo2_reason(spo2, scale, part))
+                red = red or part == 3
+                amber = True
+        if red:
+            return RED, total, parts, None, tuple(reasons)
+        if amber:
+            return AMBER, total, parts, None, tuple(reasons)
+        return GREEN, total, parts, None, ()
 
 
 # ----- Heart failure -------------------------------------------------------------------------
@@ -580,114 +685,70 @@ _SYMPTOM_REASONS = {
 }
 
 
-def _assess_heart_failure(rules, answers, settings, on, earlier) -> _Fields:
-    weight = round(answers["weight_kg"] * 10)  # in tenths of a kilogram
-    today = on.toordinal()
-    lowest = yesterday = None
-    for reading in earlier:
-        days_before = today - reading.on.toordinal()
-        if 1 <= days_before <= 3:
-            earlier_weight = reading.answers.get("weight_kg")
-            if earlier_weight is None:
-                continue
-            earlier_weight = round(earlier_weight * 10)
-            if lowest is None or earlier_weight < lowest:
-                lowest = earlier_weight
-            # Two check-ins on one day are compared with the lower: the bigger gain is safer.
-            if days_before == 1 and (yesterday is None or earlier_weight < yesterday):
-                yesterday = earlier_weight
-    red = amber = False
-    reasons = []
-    if lowest is not None:
-        limit = round(settings["three_day_gain_kg"] * 10)
-        if weight - lowest > limit:
+class HeartFailureRules(ProgrammeRules):
+    """Weight gained over 3 days and overnight, and the symptoms of fluid building up."""
+
+    def assess_as_tuple(self, answers, settings, on, earlier=()) -> _Fields:
+        weight = round(answers["weight_kg"] * 10)  # in tenths of a kilogram
+        today = on.toordinal()
+        lowest = yesterday = None
+        for reading in earlier:
+            days_before = today - reading.on.toordinal()
+            if 1 <= days_before <= 3:
+                earlier_weight = reading.answers.get("weight_kg")
+                if earlier_weight is None:
+                    continue
+                earlier_weight = round(earlier_weight * 10)
+                if lowest is None or earlier_weight < lowest:
+                    lowest = earlier_weight
+                # Two check-ins on one day are compared with the lower: the bigger gain is safer.
+                if days_before == 1 and (yesterday is None or earlier_weight < yesterday):
+                    yesterday = earlier_weight
+        red = amber = False
+        reasons = []
+        if lowest is not None:
+            limit = round(settings["three_day_gain_kg"] * 10)
+            if weight - lowest > limit:
+                red = True
+                reasons.append(
+                    f"Weight up {(weight - lowest) / 10:.1f} kg in 3 days "
+                    f"(more than {limit / 10:.1f} kg)"
+                )
+        if yesterday is not None:
+            limit = round(settings["overnight_gain_kg"] * 10)
+            if weight - yesterday > limit:
+                amber = True
+                reasons.append(
+                    f"Weight up {(weight - yesterday) / 10:.1f} kg since yesterday "
+                    f"(more than {limit / 10:.1f} kg)"
+                )
+        breathless = answers["breathless"]
+        if breathless == "at_rest":
             red = True
-            reasons.append(
-                f"Weight up {(weight - lowest) / 10:.1f} kg in 3 days "
-                f"(more than {limit / 10:.1f} kg)"
-            )
-    if yesterday is not None:
-        limit = round(settings["overnight_gain_kg"] * 10)
-        if weight - yesterday > limit:
+            reasons.append(self.option_texts["breathless"][breathless])
+        elif breathless == "more_than_usual":
             amber = True
-            reasons.append(
-                f"Weight up {(weight - yesterday) / 10:.1f} kg since yesterday "
-                f"(more than {limit / 10:.1f} kg)"
-            )
-    breathless = answers["breathless"]
-    if breathless == "at_rest":
-        red = True
-        reasons.append(rules.option_texts["breathless"][breathless])
-    elif breathless == "more_than_usual":
-        amber = True
-        reasons.append(rules.option_texts["breathless"][breathless])
-    for key, reason in _SYMPTOM_REASONS.items():
-        if answers[key]:
-            amber = True
-            reasons.append(reason)
-    if red:
-        colour = RED
-    elif amber:
-        colour = AMBER
-    else:
-        colour = GREEN
-    return colour, None, {}, None, tuple(reasons)
+            reasons.append(self.option_texts["breathless"][breathless])
+        for key, reason in _SYMPTOM_REASONS.items():
+            if answers[key]:
+                amber = True
+                reasons.append(reason)
+        if red:
+            colour = RED
+        elif amber:
+            colour = AMBER
+        else:
+            colour = GREEN
+        return colour, None, {}, None, tuple(reasons)
 
 
-# ----- Compiling a programme -----------------------------------------------------------------
+# ----- Which rules a programme has ---------------------------------------------------------
 
-_ASSESS_BY_SCORING = {
-    Scoring.NEWS2: _assess_news2,
-    Scoring.COPD_CAT: _assess_copd_cat,
-    Scoring.HEART_FAILURE: _assess_heart_failure,
+_RULES_BY_SCORING = {
+    Scoring.NEWS2: News2Rules,
+    Scoring.COPD_CAT: CopdCatRules,
+    Scoring.HEART_FAILURE: HeartFailureRules,
 }
-
-
-class ProgrammeRules:
-    """One programme's rules, made once into plain functions over ints, floats and text: what
-    `clean_answers`, `clean_settings` and `assess` use, and a caller scoring many check-ins
-    may hold on to (`rules_for`)."""
-
-    def __init__(self, programme: Programme) -> None:
-        self.programme = programme
-        self.answers = _Form(programme.questions, _question_names(programme))
-        self.settings = _Form(programme.settings, _setting_names(programme))
-        self.scoring = _ASSESS_BY_SCORING[programme.scoring]
-        choices = [q for q in programme.questions if q.kind is AnswerKind.CHOICE]
-        self.option_scores = {q.key: {o.code: o.score for o in q.options} for q in choices}
-        self.option_texts = {q.key: {o.code: o.text for o in q.options} for q in choices}
-        # The scored choices are what a questionnaire score (the CAT) adds up.
-        self.item_scores = tuple(
-            (q.key, self.option_scores[q.key])
-            for q in choices
-            if q.options and all(o.score is not None for o in q.options)
-        )
-
-    def clean_answers(self, raw: Mapping[str, object]) -> dict[str, object]:
-        return self.answers.clean(raw)
-
-    def clean_settings(self, raw: Mapping[str, object]) -> dict[str, object]:
-        return self.settings.clean_over_defaults(raw)
-
-    def assess(
-        self,
-        answers: Mapping[str, object],
-        settings: Mapping[str, object],
-        on: date,
-        earlier: Sequence[Reading] = (),
-    ) -> Assessment:
-        return Assessment(*self.scoring(self, answers, settings, on, earlier))
-
-    def assess_as_tuple(
-        self,
-        answers: Mapping[str, object],
-        settings: Mapping[str, object],
-        on: date,
-        earlier: Sequence[Reading] = (),
-    ) -> tuple:
-        """What `assess` says, as a plain (colour, score, parts, response, reasons) tuple:
-        making the Assessment would be a tenth of the time of scoring a whole file."""
-        return self.scoring(self, answers, settings, on, earlier)
 
 
 # By the programme object itself: a programme is compared by value, which is slow to hash.
@@ -701,5 +762,5 @@ def rules_for(programme: Programme) -> ProgrammeRules:
     if made is None or made.programme is not programme:
         if len(_MADE) >= _KEPT:
             _MADE.clear()
-        made = _MADE[id(programme)] = ProgrammeRules(programme)
+        made = _MADE[id(programme)] = _RULES_BY_SCORING[programme.scoring](programme)
     return made
