@@ -8,8 +8,9 @@ people who are stable, people who deteriorate for a while (rising breathing rate
 falling oxygen; a CAT score drifting up; fluid building up at 0.3 to 0.9 kg a day) and days
 without a check-in. Each run is what the command does once it has the file's bytes: parse,
 check every answer and setting, score and write the answer as JSON (`score.score`), in this
-one process. Prints every run, the median in check-ins a second and how many check-ins came
-out of each colour.
+one process. Prints every run, the median in check-ins a second (and the same on the
+processor alone, which other jobs on the machine change less), how many check-ins came out
+of each colour, and the load average at the end.
 """
 
 import argparse
@@ -123,19 +124,22 @@ def main() -> None:
     for programme in PEOPLE:
         data = score_file(programme, options.people, options.seed)
         check_ins = data.count(b'"answers"')
-        times = []
+        times, processor_times = [], []
         for _ in range(options.runs):
-            started = time.perf_counter()
+            started, processor_started = time.perf_counter(), time.process_time()
             answer = score(data)
             times.append(time.perf_counter() - started)
+            processor_times.append(time.process_time() - processor_started)
         median = statistics.median(times)
         colours = Counter(colour.decode() for colour in COLOUR.findall(answer))
         print(
             f"  {programme:14} {check_ins:>9,} check-ins ({len(data) / 1e6:.0f} MB): "
             f"median {median:.2f} s = {check_ins / median:>9,.0f} check-ins/s "
-            f"(runs: {', '.join(f'{seconds:.2f}' for seconds in times)} s); "
+            f"(runs: {', '.join(f'{seconds:.2f}' for seconds in times)} s; "
+            f"on the processor {check_ins / statistics.median(processor_times):,.0f}/s); "
             + ", ".join(f"{colour} {count:,}" for colour, count in sorted(colours.items()))
         )
+    print(f"load average {', '.join(f'{load:.1f}' for load in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -198,3 +198,13 @@ def test_the_persons_own_words_never_change_the_colour(today, near, symptoms, re
     assert heart_failure(kg(today), near_weights, **symptoms, remark=remark) == heart_failure(
         kg(today), near_weights, **symptoms
     )
+
+
+@given(tenths, st.dictionaries(st.integers(1, 3), tenths, min_size=1, max_size=3))
+def test_the_weight_rules_are_exact_in_tenths_of_a_kilogram(today, near):
+    near_weights = {days: kg(weight) for days, weight in near.items()}
+    assessment = heart_failure(kg(today), near_weights)
+    three_days = today - min(near.values()) > 20
+    overnight = 1 in near and today - near[1] > 10
+    expected = Colour.RED if three_days else Colour.AMBER if overnight else Colour.GREEN
+    assert assessment.colour == expected

@@ -115,6 +115,10 @@ _SYMBOL_UNITS = ("%", "°C")
 _Cleaner = Callable[[object], object]
 
 
+class _Unusual(Exception):
+    """An answer the usual checks do not take: it is checked again, more carefully."""
+
+
 class _Form:
     """How the answers to a list of questions (or a programme's settings) are checked."""
 
@@ -125,72 +129,90 @@ class _Form:
         }
         self.keys = frozenset(self.cleaners)
         self.defaults = {item.key: _default(item) for item in fields if isinstance(item, Setting)}
-        # A usual answer is checked right here, kind by kind, without a call; anything else
-        # (a conversion, a refusal, a missing answer) goes to the question's own cleaner.
-        by_kind = {kind: [] for kind in AnswerKind}
-        for item in fields:
-            by_kind[item.kind].append(item)
+        # The usual answers (required, of their JSON type, in range) are checked right here,
+        # kind by kind, without a call; anything else is checked again, question by question,
+        # by each question's own cleaner, which converts it or says exactly what is wrong.
+        required = [item for item in fields if _required(item)]
         self.whole_numbers = tuple(
-            (item.key, *_bounds(item), _required(item))
-            for item in by_kind[AnswerKind.INTEGER]
-            if not item.options
+            (item.key, *_bounds(item))
+            for item in required
+            if item.kind is AnswerKind.INTEGER and not item.options
         )
         self.decimals = tuple(
-            (item.key, item.decimals, *_bounds(item), _required(item))
-            for item in by_kind[AnswerKind.DECIMAL]
+            (item.key, item.decimals, *_bounds(item))
+            for item in required
+            if item.kind is AnswerKind.DECIMAL
         )
-        self.yes_or_no = tuple((item.key, _required(item)) for item in by_kind[AnswerKind.BOOLEAN])
+        self.yes_or_no = tuple(item.key for item in required if item.kind is AnswerKind.BOOLEAN)
         self.choices = tuple(
-            (item.key, _codes_by_answer(item), _required(item))
-            for item in by_kind[AnswerKind.CHOICE]
+            (item.key, _codes_by_answer(item))
+            for item in required
+            if item.kind is AnswerKind.CHOICE
         )
+        checked_here = {
+            key for group in (self.whole_numbers, self.decimals, self.choices) for key, *_ in group
+        } | set(self.yes_or_no)
         self.others = tuple(
-            (item.key, _required(item))
-            for item in fields
-            if item.kind is AnswerKind.TEXT or (item.kind is AnswerKind.INTEGER and item.options)
+            (key, cleaner, key in self.missing)
+            for key, cleaner in self.cleaners.items()
+            if key not in checked_here
         )
 
     def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
+        try:
+            return self._clean_usual(raw)
+        except (_Unusual, KeyError, AnswerError):
+            return self._clean_carefully(raw)
+
+    def _clean_usual(self, raw: Mapping[str, object]) -> dict[str, object]:
         if not raw.keys() <= self.keys:
-            unknown = next(key for key in raw if key not in self.keys)
-            raise AnswerError(unknown, "This is not a question in this programme")
+            raise _Unusual
         cleaned = {}
-        for key, low, high, required in self.whole_numbers:
+        for key, low, high in self.whole_numbers:
+            value = raw[key]
+            if type(value) is not int or not low <= value <= high:
+                raise _Unusual
+            cleaned[key] = value
+        for key, places, low, high in self.decimals:
+            value = raw[key]
+            if (
+                type(value) is not float
+                or not low <= value <= high
+                or round(value, places) != value
+            ):
+                raise _Unusual
+            cleaned[key] = value
+        for key in self.yes_or_no:
+            value = raw[key]
+            if value is not True and value is not False:
+                raise _Unusual
+            cleaned[key] = value
+        for key, codes in self.choices:
+            value = raw[key]
+            if (type(value) is not str and type(value) is not int) or value not in codes:
+                raise _Unusual
+            cleaned[key] = codes[value]
+        for key, cleaner, required in self.others:  # optional answers and the person's words
             value = raw.get(key)
-            if type(value) is int and low <= value <= high:
+            if value is not None and (value := cleaner(value)) != "":
                 cleaned[key] = value
-            elif value is not None or required:
-                cleaned[key] = self._clean_slowly(key, value)
-        for key, places, low, high, required in self.decimals:
-            value = raw.get(key)
-            if type(value) is float and low <= value <= high and round(value, places) == value:
-                cleaned[key] = value
-            elif value is not None or required:
-                cleaned[key] = self._clean_slowly(key, value)
-        for key, required in self.yes_or_no:
-            value = raw.get(key)
-            if value is True or value is False:
-                cleaned[key] = value
-            elif value is not None or required:
-                cleaned[key] = self._clean_slowly(key, value)
-        for key, codes, required in self.choices:
-            value = raw.get(key)
-            if (type(value) is str or type(value) is int) and value in codes:
-                cleaned[key] = codes[value]
-            elif value is not None or required:
-                cleaned[key] = self._clean_slowly(key, value)
-        for key, required in self.others:
-            value = raw.get(key)
-            if value is not None and (value := self._clean_slowly(key, value)) != "":
-                cleaned[key] = value  # an empty text is no answer
             elif required:
-                raise AnswerError(key, self.missing[key])
+                raise _Unusual
         return cleaned
 
-    def _clean_slowly(self, key: str, value: object) -> object:
-        if value is None:
-            raise AnswerError(key, self.missing[key])
-        return self.cleaners[key](value)
+    def _clean_carefully(self, raw: Mapping[str, object]) -> dict[str, object]:
+        """Each answer in the order of the questions; AnswerError for the first that is wrong."""
+        unknown = next((key for key in raw if key not in self.keys), None)
+        if unknown is not None:
+            raise AnswerError(unknown, "This is not a question in this programme")
+        cleaned = {}
+        for key, cleaner in self.cleaners.items():
+            value = raw.get(key)
+            if value is not None and (value := cleaner(value)) != "":  # empty text: no answer
+                cleaned[key] = value
+            elif key in self.missing:
+                raise AnswerError(key, self.missing[key])
+        return cleaned
 
     def clean_over_defaults(self, raw: Mapping[str, object]) -> dict[str, object]:
         settings = dict(self.defaults)
@@ -689,7 +711,7 @@ class HeartFailureRules(ProgrammeRules):
     """Weight gained over 3 days and overnight, and the symptoms of fluid building up."""
 
     def assess_as_tuple(self, answers, settings, on, earlier=()) -> _Fields:
-        weight = round(answers["weight_kg"] * 10)  # in tenths of a kilogram
+        weight = answers["weight_kg"]
         today = on.toordinal()
         lowest = yesterday = None
         for reading in earlier:
@@ -698,7 +720,6 @@ class HeartFailureRules(ProgrammeRules):
                 earlier_weight = reading.answers.get("weight_kg")
                 if earlier_weight is None:
                     continue
-                earlier_weight = round(earlier_weight * 10)
                 if lowest is None or earlier_weight < lowest:
                     lowest = earlier_weight
                 # Two check-ins on one day are compared with the lower: the bigger gain is safer.
@@ -706,21 +727,23 @@ class HeartFailureRules(ProgrammeRules):
                     yesterday = earlier_weight
         red = amber = False
         reasons = []
+        # Gains and limits in whole tenths of a kilogram, so that 64.4 - 62.4 is 2.0 kg and
+        # not 2.000000000000007 (each weight has one decimal: the difference rounds exactly).
         if lowest is not None:
+            gain = round((weight - lowest) * 10)
             limit = round(settings["three_day_gain_kg"] * 10)
-            if weight - lowest > limit:
+            if gain > limit:
                 red = True
                 reasons.append(
-                    f"Weight up {(weight - lowest) / 10:.1f} kg in 3 days "
-                    f"(more than {limit / 10:.1f} kg)"
+                    f"Weight up {gain / 10:.1f} kg in 3 days (more than {limit / 10:.1f} kg)"
                 )
         if yesterday is not None:
+            gain = round((weight - yesterday) * 10)
             limit = round(settings["overnight_gain_kg"] * 10)
-            if weight - yesterday > limit:
+            if gain > limit:
                 amber = True
                 reasons.append(
-                    f"Weight up {(weight - yesterday) / 10:.1f} kg since yesterday "
-                    f"(more than {limit / 10:.1f} kg)"
+                    f"Weight up {gain / 10:.1f} kg since yesterday (more than {limit / 10:.1f} kg)"
                 )
         breathless = answers["breathless"]
         if breathless == "at_rest":

@@ -42,11 +42,15 @@ def score(data: bytes) -> bytes:
         document = _document(data)
         rules = rules_for(BUILT_IN[document["programme"]])
         days = _Days()
-        people = [
-            _person_answer(rules, person, index, days)
-            for index, person in enumerate(document["people"])
-        ]
-        return orjson.dumps({"programme": rules.programme.key, "people": people})
+        people = document["people"]
+        answers = []
+        for index, person in enumerate(people):
+            answers.append(orjson.dumps(_person_answer(rules, person, index, days)))
+            # Each person's input and answer are let go as soon as they are written: the
+            # memory is used again for the next person instead of growing with the file.
+            people[index] = None
+        header = orjson.dumps({"programme": rules.programme.key})[:-1]
+        return b"".join((header, b',"people":[', b",".join(answers), b"]}"))
 
 
 @contextmanager
