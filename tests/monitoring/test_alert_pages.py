@@ -204,3 +204,16 @@ def test_an_alert_downloads_as_a_fhir_flag_and_task_that_validate(red_alert, cli
     assert flag.status == "active" and task.status == "accepted"
     assert task.focus.reference == f"QuestionnaireResponse/{red_alert.check_in_id}"
     assert task.priority == "asap"
+
+
+def test_the_panel_gives_the_warning_before_what_the_person_wrote(enrol, patient, clinician):
+    enrol(patient)
+    check_in(patient, {**WELL, "breathless": "more_than_usual", "remark": "My slippers are tight"})
+    Alert.objects.filter(kind=Alert.Kind.REMARK).update(due_at=timezone.now() + timedelta(hours=1))
+
+    page = signed_in(clinician).get(reverse("monitoring:panel")).content.decode()
+
+    now = page.split('data-label="Now"', 1)[1].split("</td>", 1)[0]
+    assert "Amber" in now and "breathless" in now.lower()
+    assert "My slippers are tight" not in now
+    assert "Wrote to the care team" in page  # the remark is still in the open alerts

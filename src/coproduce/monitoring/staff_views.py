@@ -394,18 +394,30 @@ def last_check_in_words(enrolment: Enrolment, last_at, now: datetime) -> str:
     return _("Last checked in %(when)s") % {"when": moment_words(last_at, now, enrolment.time_zone)}
 
 
+def _reasons_shown(alerts: list[Alert], check_ins: list) -> list[str]:
+    """Why the row is where it is: an open warning's reasons (red before amber), a silence,
+    the last check-in's, and only then what the person wrote."""
+    by_kind = {kind: [a for a in alerts if a.kind == kind and a.reasons] for kind in Alert.Kind}
+    readings = sorted(by_kind[Alert.Kind.READING], key=lambda a: a.colour != Colour.RED)
+    for found in (readings, by_kind[Alert.Kind.NOT_HEARD_FROM]):
+        if found:
+            return found[0].reasons
+    if check_ins and check_ins[-1]["reasons"]:
+        return check_ins[-1]["reasons"]
+    remarks = by_kind[Alert.Kind.REMARK]
+    return remarks[0].reasons if remarks else []
+
+
 def _panel_row(enrolment: Enrolment, check_ins: list, alerts: list[Alert], now) -> PanelRow:
     trend = trend_of(enrolment, check_ins, now)
     tag_text, tag_colour = RANK_TAGS[enrolment.rank]
     if enrolment.rank == NOT_HEARD_FROM and enrolment.last_at is None and not alerts:
         tag_text = gettext_lazy("No check-in yet")
-    reasons = next((alert.reasons for alert in alerts if alert.reasons), None)
-    if reasons is None and check_ins:
-        reasons = check_ins[-1]["reasons"]
+    reasons = _reasons_shown(alerts, check_ins)
     return PanelRow(
         enrolment=enrolment,
         tag=(str(tag_text), tag_colour),
-        reason="; ".join(reasons or []),
+        reason="; ".join(reasons),
         last_check_in=last_check_in_words(enrolment, enrolment.last_at, now),
         trend=trend,
         alerts=alert_lines(alerts, now),
