@@ -41,3 +41,25 @@ def test_a_new_red_is_above_a_red_already_in_hand_though_due_later(
     order = [enrolment.person for enrolment in panel_enrolments(Actor(user=clinician))]
 
     assert order == [newcomer, patient]
+
+
+def test_a_red_in_hand_with_an_unread_remark_is_not_a_waiting_red(
+    enrol, hospital, clinician, patient
+):
+    enrol(patient)
+    in_hand = actions.record_check_in(
+        Actor(user=patient.user),
+        actions.Submission(
+            patient.pk, "heart-failure", {**BREATHLESS_AT_REST, "remark": "Feeling worse"}
+        ),
+        source="web",
+    ).alert
+    actions.acknowledge_alert(Actor(user=clinician), alert_id=in_hand.pk)
+    newcomer = PersonFactory(user=UserFactory())
+    CareRelationshipFactory(person=newcomer, organisation=hospital)
+    enrol(newcomer)
+    red_check_in(newcomer)
+
+    order = [enrolment.person for enrolment in panel_enrolments(Actor(user=clinician))]
+
+    assert order == [newcomer, patient]

@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -292,7 +303,6 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
             open_amber=Exists(open_alerts.filter(colour=Colour.AMBER)),
             open_silence=Exists(open_alerts.filter(kind=Alert.Kind.NOT_HEARD_FROM)),
             next_due=Subquery(open_alerts.order_by("due_at").values("due_at")[:1]),
-            waiting=Exists(open_alerts.filter(handled_at__isnull=True)),
         )
         .annotate(
             missed_since=Exists(
@@ -313,6 +323,7 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
                 output_field=IntegerField(),
             )
         )
+        .annotate(waiting=_waiting_in_its_colour(open_alerts.filter(handled_at__isnull=True)))
         .select_related("person", "programme")
         .order_by(
             "rank",
@@ -322,6 +333,17 @@ def panel_enrolments(actor: Actor) -> QuerySet[Enrolment]:
             "person__given_name",
             "pk",
         )
+    )
+
+
+def _waiting_in_its_colour(untouched):
+    """Whether the person has an alert of their row's colour that no one has taken in hand
+    (a red being dealt with, beside a grey remark no one has read yet, is not a waiting red)."""
+    return Case(
+        When(rank=RED, then=Exists(untouched.filter(colour=Colour.RED))),
+        When(rank=AMBER, then=Exists(untouched.filter(colour=Colour.AMBER))),
+        default=Exists(untouched),
+        output_field=BooleanField(),
     )
 
 
