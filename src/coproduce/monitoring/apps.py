@@ -82,6 +82,8 @@ class MonitoringConfig(modules.ModuleConfig):
                 EventSubscription("monitoring.alert_raised", notifications.on_alert_raised),
                 EventSubscription("monitoring.alert_escalated", notifications.on_alert_escalated),
             ),
+            api_router="coproduce.monitoring.api.router",
+            api_prefix="/monitoring/",
         )
 
     def module_ready(self) -> None:
