@@ -50,6 +50,8 @@ def item(key: str, value) -> dict:
         answer = {"valueDecimal": value}
     elif isinstance(value, int):
         answer = {"valueInteger": value}
+    elif key == "remark":
+        answer = {"valueString": value}
     else:
         system = f"{BASE}/fhir/CodeSystem/heart-failure-{key}"
         answer = {"valueCoding": {"system": system, "code": value}}
@@ -182,6 +184,16 @@ def test_a_malformed_response_is_refused_at_the_element(enrolment, patient, gate
 
     assert response.status_code == 400
     assert expressions(response) == ["item[1].answer[0].valueCoding.system"]
+
+
+def test_words_with_hidden_characters_are_refused_at_their_item(enrolment, patient, gateway):
+    response = post(
+        RESPONSES, check_in(patient, {**WELL, "remark": "Fine\x00"}), with_key(gateway, "r-1")
+    )
+
+    assert response.status_code == 400
+    assert expressions(response) == ["item[5].answer[0]"]
+    assert not CheckIn.objects.exists()
 
 
 def test_readings_taken_outside_the_window_are_refused_at_authored(enrolment, patient, gateway):
@@ -469,14 +481,20 @@ def test_a_citizen_or_a_read_token_cannot_import(hospital, patient):
     assert not Programme.objects.filter(key="our-heart-failure").exists()
 
 
-def test_a_questionnaire_that_cannot_be_a_programme_is_refused_at_the_element(gateway):
-    broken = own_programme()
-    del broken["url"]
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [({"url": None}, "url"), ({"title": "Heart\u202e"}, "title")],
+    ids=["no url", "a hidden character"],
+)
+def test_a_questionnaire_that_cannot_be_a_programme_is_refused_at_the_element(
+    gateway, change, where
+):
+    broken = {key: value for key, value in (own_programme() | change).items() if value}
 
     response = post(QUESTIONNAIRES, broken, gateway)
 
     assert response.status_code == 400
-    assert expressions(response) == ["url"]
+    assert expressions(response) == [where]
     assert not Programme.objects.filter(key="our-heart-failure").exists()
 
 

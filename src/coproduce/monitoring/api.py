@@ -33,7 +33,7 @@ from coproduce.api import ErrorEnvelope, actor_for
 from coproduce.errors import Conflict, InvalidInput, NotAllowed
 from coproduce.people.access import Actor, PersonNotFound, access_person
 from coproduce.people.models import RecordCategory
-from coproduce.text import has_unsafe_characters
+from coproduce.text import UNSAFE_TEXT_MESSAGE, has_unsafe_characters
 
 from . import actions, queries
 from .models import Alert, CheckIn, Programme
@@ -222,6 +222,8 @@ class Programmes:
                 "Questionnaire/<key>.",
             )
         key = named.partition("|")[0].rstrip("/").rpartition("Questionnaire/")[2]
+        if not fhir.KEY.fullmatch(key):
+            raise FhirRefusal.at(400, "questionnaire", "There is no programme with that url.")
         if key not in self._found:
             row = Programme.objects.filter(key=key).first()
             self._found[key] = (row, queries.programme_definition(row)) if row else None
@@ -245,6 +247,9 @@ def _read_response(resource: object, programmes: Programmes, key: str) -> ReadRe
         read = fhir.answers_from_response(definition, resource)
     except fhir.ResponseError as error:
         raise FhirRefusal.at(400, error.path, error.message) from None
+    for question_key, value in read.answers.items():
+        if isinstance(value, str) and has_unsafe_characters(value):
+            raise FhirRefusal.at(400, read.answer_paths[question_key], str(UNSAFE_TEXT_MESSAGE))
     return ReadResponse(
         submission=actions.Submission(
             person_id=_person_id(read.subject_reference),
@@ -485,8 +490,8 @@ def _inside(refusal: FhirRefusal, prefix: str) -> FhirRefusal:
 
 
 def fhir_join(prefix: str, path: str) -> str:
-    if not path:
-        return prefix
+    if not prefix or not path:
+        return prefix or path
     return prefix + ("" if path.startswith("[") else ".") + path
 
 
@@ -589,6 +594,9 @@ def import_questionnaire(request: HttpRequest):
     try:
         organisation_id = _organisation_id(request.GET.get("organisation_id"))
         questionnaire = _read_json(request)
+        unsafe = _unsafe_text_at(questionnaire)
+        if unsafe is not None:
+            raise FhirRefusal.at(400, unsafe, str(UNSAFE_TEXT_MESSAGE))
         started = timezone.now()
         try:
             programme = actions.import_programme(
@@ -615,6 +623,20 @@ def import_questionnaire(request: HttpRequest):
         reverse("api:monitoring_get_questionnaire", kwargs={"key": programme.key})
     )
     return fhir_response(exported, 201, Location=location)
+
+
+def _unsafe_text_at(value: object, path: str = "") -> str | None:
+    """Where in the JSON there is text that cannot be stored (a NUL, a direction mark)."""
+    if isinstance(value, str):
+        return path if has_unsafe_characters(value) else None
+    if isinstance(value, dict):
+        parts = ((key, fhir_join(path, key)) for key in value)
+        found = (_unsafe_text_at(key, at) or _unsafe_text_at(value[key], at) for key, at in parts)
+    elif isinstance(value, list):
+        found = (_unsafe_text_at(item, f"{path}[{index}]") for index, item in enumerate(value))
+    else:
+        return None
+    return next((at for at in found if at is not None), None)
 
 
 def _organisation_id(value: str | None) -> int | None:

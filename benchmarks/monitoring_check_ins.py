@@ -1,0 +1,266 @@
+"""Check-ins over HTTP on PostgreSQL: gunicorn serving the site, locust (headless, a second
+process) sending the load.
+
+    .venv/bin/python benchmarks/monitoring_check_ins.py                  # all, 3 runs each
+    .venv/bin/python benchmarks/monitoring_check_ins.py --scenarios single --runs 5
+    .venv/bin/python benchmarks/monitoring_check_ins.py --reuse           # the world as made
+
+Makes a fresh database (--database-url), migrates it, enrols --people people of one
+hospital in the heart-failure programme with a window open all day, and makes the
+hospital's write token (a device gateway). Then, for each scenario, starts gunicorn
+(--workers) with benchmarks/monitoring_settings.py, and each run (after one warm-up run)
+empties the check-ins, alerts and audit trail and sends load for --duration seconds:
+
+- `bare`: the floor, POST /bench/row inserting one row (benchmarks/monitoring_urls.py), as
+  fast as answered by --users users;
+- `single`: one check-in per request (QuestionnaireResponse, Idempotency-Key), as fast as
+  answered by --users users: its rate over the bare one's is the ratio;
+- `sustained`: single check-ins at a steady --rate a second in all, for the p99 at that rate;
+- `bundle`: batch Bundles of --bundle-size check-ins from --bundle-users users.
+
+Prints each run and the medians (requests and check-ins a second, p50/p99 latency, failures,
+the load average) as JSON lines, and the summary table for benchmarks/RESULTS.md.
+"""
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_monitoring"
+PORT = 8743
+# What each run starts without: what the runs before it stored.
+EMPTIED = (
+    "monitoring_alertstep",
+    "monitoring_alert",
+    "monitoring_checkin",
+    "people_auditevent",
+    "outbox_delivery",
+    "bench_row",
+)
+
+
+def environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.monitoring_settings",
+        "DATABASE_URL": database_url,
+        # The gateway's token sends far more than a person's app would.
+        "COPRODUCE_RATE_LIMIT_API_TOKEN": "100000000/minute",
+    }
+
+
+def fresh_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def make_world(database_url: str, people: int, world_file: Path) -> None:
+    """Migrate, enrol the people, make the token: in a child process with Django set up."""
+    env = environment(database_url)
+    subprocess.run(
+        [sys.executable, "-m", "coproduce.cli", "migrate", "-v", "0"], env=env, check=True
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.monitoring_world",
+            str(people),
+            str(world_file),
+            str(PORT),
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS bench_row (id bigserial PRIMARY KEY, "
+            "at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)"
+        )
+
+
+def empty_tables(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        existing = {
+            row[0]
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        }
+        tables = ", ".join(table for table in EMPTIED if table in existing)
+        connection.execute(f"TRUNCATE {tables} CASCADE")
+        connection.execute("VACUUM ANALYZE")
+
+
+class Gunicorn:
+    def __init__(self, database_url: str, workers: int) -> None:
+        self.database_url = database_url
+        self.workers = workers
+
+    def __enter__(self) -> "Gunicorn":
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "coproduce.wsgi",
+            f"--workers={self.workers}",
+            f"--bind=127.0.0.1:{PORT}",
+            "--backlog=2048",
+            "--log-level=warning",
+        ]
+        self.process = subprocess.Popen(command, env=environment(self.database_url), cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                psycopg.connect(self.database_url).close()
+                subprocess.run(
+                    ["curl", "-sf", "-o", "/dev/null", f"http://127.0.0.1:{PORT}/api/openapi.json"],
+                    check=True,
+                )
+                return self
+            except subprocess.CalledProcessError:
+                time.sleep(0.5)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def locust(
+    scenario: str, *, users: int, duration: int, world_file: Path, rate: float, bundle_size: int
+) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = Path(folder) / "run"
+        env = {
+            **os.environ,
+            "BENCH_SCENARIO": scenario,
+            "BENCH_WORLD": str(world_file),
+            "BENCH_RATE": str(rate / users if rate else 0),
+            "BENCH_BUNDLE_SIZE": str(bundle_size),
+        }
+        load_before = os.getloadavg()[0]
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "monitoring_locust.py"),
+                "--headless",
+                "--only-summary",
+                f"--users={users}",
+                f"--spawn-rate={users}",
+                f"--run-time={duration}s",
+                f"--host=http://127.0.0.1:{PORT}",
+                f"--csv={prefix}",
+                "--loglevel=WARNING",
+            ],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        load_after = os.getloadavg()[0]
+        with open(f"{prefix}_stats.csv") as stats:
+            row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    per_request = bundle_size if scenario == "bundle" else 1
+    return {
+        "scenario": scenario,
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "requests_per_s": round(float(row["Requests/s"]), 1),
+        "check_ins_per_s": round(float(row["Requests/s"]) * per_request, 1),
+        "p50_ms": float(row["50%"]),
+        "p99_ms": float(row["99%"]),
+        "load": [round(load_before, 2), round(load_after, 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--people", type=int, default=60_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database as made")
+    parser.add_argument(
+        "--scenarios", default="bare,single,sustained,bundle", help="comma-separated"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--users", type=int, default=32, help="locust users, as fast as answered")
+    parser.add_argument("--rate", type=float, default=500, help="sustained: requests a second")
+    parser.add_argument("--bundle-size", type=int, default=1000)
+    parser.add_argument("--bundle-users", type=int, default=4)
+    arguments = parser.parse_args()
+
+    world_file = ROOT / "var" / "bench_monitoring_world.json"
+    world_file.parent.mkdir(exist_ok=True)
+    if not arguments.reuse:
+        fresh_database(arguments.database_url)
+        make_world(arguments.database_url, arguments.people, world_file)
+
+    medians = []
+    with Gunicorn(arguments.database_url, arguments.workers):
+        for scenario in arguments.scenarios.split(","):
+            runs = []
+            for run in range(arguments.runs + 1):
+                empty_tables(arguments.database_url)
+                time.sleep(2)
+                result = locust(
+                    "single" if scenario == "sustained" else scenario,
+                    users=arguments.bundle_users if scenario == "bundle" else arguments.users,
+                    duration=arguments.duration,
+                    world_file=world_file,
+                    rate=arguments.rate if scenario == "sustained" else 0,
+                    bundle_size=arguments.bundle_size,
+                )
+                result["scenario"] = scenario
+                print(json.dumps({"run": run or "warm-up", **result}), flush=True)
+                if run:
+                    runs.append(result)
+            median = {
+                "scenario": scenario,
+                "runs": len(runs),
+                **{
+                    key: statistics.median(r[key] for r in runs)
+                    for key in ("requests_per_s", "check_ins_per_s", "p50_ms", "p99_ms")
+                },
+                "failures": sum(r["failures"] for r in runs),
+                "load": [min(r["load"][0] for r in runs), max(r["load"][1] for r in runs)],
+            }
+            print(json.dumps({"median": median}), flush=True)
+            medians.append(median)
+    print_table(medians)
+
+
+def print_table(medians: list[dict]) -> None:
+    by_scenario = {median["scenario"]: median for median in medians}
+    print("\n| scenario | requests/s | check-ins/s | p50 | p99 | failures | load |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for median in medians:
+        print(
+            f"| {median['scenario']} | {median['requests_per_s']:,.0f} | "
+            f"{median['check_ins_per_s']:,.0f} | {median['p50_ms']:.0f} ms | "
+            f"{median['p99_ms']:.0f} ms | {median['failures']} | "
+            f"{median['load'][0]}–{median['load'][1]} |"
+        )
+    if "bare" in by_scenario and "single" in by_scenario:
+        ratio = by_scenario["single"]["requests_per_s"] / by_scenario["bare"]["requests_per_s"]
+        print(f"\nsingle check-ins / bare one-row inserts: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
