@@ -196,19 +196,44 @@ def test_words_with_hidden_characters_are_refused_at_their_item(enrolment, patie
     assert not CheckIn.objects.exists()
 
 
-def test_readings_taken_outside_the_window_are_refused_at_authored(enrolment, patient, gateway):
+def outside_the_window(enrolment) -> str:
     zone = ZoneInfo(enrolment.time_zone)
     yesterday = timezone.localdate(timezone.now(), zone) - timedelta(days=1)
     # The window is open all day but the last second: this is in that second.
-    taken = datetime.combine(yesterday, time(23, 59, 59, 500000), zone)
+    return datetime.combine(yesterday, time(23, 59, 59, 500000), zone).isoformat()
 
+
+def test_readings_taken_outside_the_window_are_refused_at_authored(enrolment, patient, gateway):
     response = post(
-        RESPONSES, check_in(patient, authored=taken.isoformat()), with_key(gateway, "r-1")
+        RESPONSES,
+        check_in(patient, authored=outside_the_window(enrolment)),
+        with_key(gateway, "r-1"),
     )
 
     assert response.status_code == 422
     assert expressions(response) == ["authored"]
     assert not CheckIn.objects.exists()
+
+
+def test_a_retry_that_arrives_after_the_window_closed_is_the_check_in_first_stored(
+    enrolment, patient, gateway
+):
+    first = post(RESPONSES, check_in(patient), with_key(gateway, "r-1"))
+    late = post(
+        RESPONSES,
+        check_in(patient, authored=outside_the_window(enrolment)),
+        with_key(gateway, "r-1"),
+    )
+    bundled = post(
+        BUNDLES,
+        batch(entry(check_in(patient, authored=outside_the_window(enrolment)), "r-1")),
+        gateway,
+    )
+
+    assert (first.status_code, late.status_code) == (201, 200)
+    assert late.json() == first.json()
+    assert statuses(bundled) == ["200 OK"]
+    assert CheckIn.objects.count() == 1
 
 
 def test_a_second_check_in_of_the_day_is_refused(enrolment, patient, gateway):

@@ -55,7 +55,6 @@ HTTP_WORDS = {
     201: "201 Created",
     400: "400 Bad Request",
     404: "404 Not Found",
-    409: "409 Conflict",
     422: "422 Unprocessable Entity",
 }
 # What each kind of problem is called in FHIR (OperationOutcome.issue.code).
@@ -206,8 +205,7 @@ class ReadResponse:
 class Programmes:
     """The programmes a request's responses answer, each looked up once."""
 
-    def __init__(self, base_url: str):
-        self.base_url = base_url
+    def __init__(self) -> None:
         self._found: dict[str, tuple[Programme, Definition] | None] = {}
 
     def named_by(self, resource: dict) -> tuple[Programme, Definition, dict]:
@@ -231,7 +229,7 @@ class Programmes:
         if found is None:
             raise FhirRefusal.at(400, "questionnaire", "There is no programme with that url.")
         if named.startswith("Questionnaire/"):
-            canonical = fhir.questionnaire_url(self.base_url, key)
+            canonical = fhir.questionnaire_url(queries.site_url(), key)
             resource = {
                 **resource,
                 "questionnaire": canonical + named.removeprefix(f"Questionnaire/{key}"),
@@ -304,11 +302,11 @@ def _element(name: str, read: ReadResponse) -> str:
     return name
 
 
-def _stored_response(check_in: CheckIn, base_url: str, definition: Definition) -> dict:
+def _stored_response(check_in: CheckIn, definition: Definition) -> dict:
     return fhir.questionnaire_response(
         definition,
         response_id=str(check_in.pk),
-        questionnaire_url=fhir.questionnaire_url(base_url, definition.key),
+        questionnaire_url=fhir.questionnaire_url(queries.site_url(), definition.key),
         subject_reference=f"{PATIENT}{check_in.person_id}",
         authored=check_in.submitted_at,
         answers=check_in.answers,
@@ -353,18 +351,43 @@ def record_response(request: HttpRequest):
     actor = actor_for(request)
     try:
         key = _idempotency_key(request, actor)
-        base_url = queries.site_url()
-        read = _read_response(_read_json(request), Programmes(base_url), key)
+        read = _read_response(_read_json(request), Programmes(), key)
         try:
             outcome = actions.record_check_in(actor, read.submission, source=_source(actor))
         except InvalidInput as error:
-            raise _refusal_of(error.fields, read) from None
+            outcome = actions.Outcome(errors=error.fields)
+            _find_late_retries([(read.submission, outcome)])
+            if outcome.refused:
+                raise _refusal_of(error.fields, read) from None
     except FhirRefusal as refusal:
         return refused(refusal)
-    stored = _stored_response(outcome.check_in, base_url, read.definition)
+    stored = _stored_response(outcome.check_in, read.definition)
     if not outcome.created:
         return fhir_response(stored, 200)
     return fhir_response(stored, 201, Location=_response_location(request, outcome.check_in))
+
+
+def _find_late_retries(refused: list[tuple[actions.Submission, actions.Outcome]]) -> None:
+    """A retry refused only for when it was taken (the window has closed since the first
+    send, or the day has passed) that carries the key of a check-in already stored is that
+    check-in: answer it as stored. Refused for its time means the actor may record for the
+    person, so the stored one may be shown to them."""
+    late = {
+        (str(submission.person_id), submission.programme_key, submission.idempotency_key): outcome
+        for submission, outcome in refused
+        if submission.idempotency_key and set(outcome.errors) == {"authored"}
+    }
+    if not late:
+        return
+    rows = CheckIn.objects.filter(
+        person_id__in={person_id for person_id, _programme, _key in late},
+        idempotency_key__in={key for _person, _programme, key in late},
+        enrolment__ended_at__isnull=True,
+    ).select_related("enrolment__programme")
+    for row in rows:
+        outcome = late.get((str(row.person_id), row.enrolment.programme.key, row.idempotency_key))
+        if outcome is not None:
+            outcome.check_in, outcome.errors = row, {}
 
 
 # --- a device gateway's Bundle --------------------------------------------------------------
@@ -396,13 +419,12 @@ def record_response(request: HttpRequest):
 )
 def record_bundle(request: HttpRequest):
     actor = actor_for(request)
-    base_url = queries.site_url()
     try:
         header_key = _idempotency_key(request, actor, required=False)
         entries = _batch_entries(_read_json(request))
     except FhirRefusal as refusal:
         return refused(refusal)
-    programmes = Programmes(base_url)
+    programmes = Programmes()
     read: list[ReadResponse | FhirRefusal] = []
     for index, entry in enumerate(entries):
         try:
@@ -414,14 +436,20 @@ def record_bundle(request: HttpRequest):
             read.append(_read_response(entry["resource"], programmes, key))
         except FhirRefusal as refusal:
             read.append(_inside(refusal, f"entry[{index}].resource"))
-    taken = [response for response in read if isinstance(response, ReadResponse)]
-    outcomes = iter(
-        actions.record_check_ins(
-            actor, [response.submission for response in taken], source=CheckIn.Source.DEVICE
-        )
-        if taken
-        else ()
+    submissions = [response.submission for response in read if isinstance(response, ReadResponse)]
+    recorded = (
+        actions.record_check_ins(actor, submissions, source=CheckIn.Source.DEVICE)
+        if submissions
+        else []
     )
+    _find_late_retries(
+        [
+            (submission, outcome)
+            for submission, outcome in zip(submissions, recorded, strict=True)
+            if outcome.refused
+        ]
+    )
+    outcomes = iter(recorded)
     answer = []
     for index, response in enumerate(read):
         if isinstance(response, FhirRefusal):
@@ -531,7 +559,7 @@ def get_response(request: HttpRequest, response_id: str):
     except PersonNotFound:
         return refused(FhirRefusal.at(404, "", "No check-in was found with that id."))
     definition = queries.programme_definition(check_in.enrolment.programme)
-    return fhir_response(_stored_response(check_in, queries.site_url(), definition))
+    return fhir_response(_stored_response(check_in, definition))
 
 
 # --- programmes as Questionnaires -------------------------------------------------------------
@@ -613,9 +641,8 @@ def import_questionnaire(request: HttpRequest):
             ) from None
     except FhirRefusal as refusal:
         return refused(refusal)
-    base_url = queries.site_url()
     exported = fhir.questionnaire_from_programme(
-        queries.programme_definition(programme), base_url=base_url
+        queries.programme_definition(programme), base_url=queries.site_url()
     )
     if programme.created_at < started:
         return fhir_response(exported, 200)
