@@ -244,3 +244,50 @@ def test_a_setting_that_cannot_be_used_is_refused(programme, raw, key, message):
     with pytest.raises(AnswerError) as refused:
         clean_settings(programme, raw)
     assert (refused.value.key, refused.value.message) == (key, message)
+
+
+def test_of_several_wrong_answers_the_first_question_is_named():
+    raw = {**NEWS2_ANSWERS, "temperature": 55.0, "spo2": 130}
+    assert refusal(NEWS2, raw)[0] == "spo2"
+    raw = {key: value for key, value in NEWS2_ANSWERS.items() if key != "pulse"}
+    assert refusal(NEWS2, {**raw, "temperature": 55.0, "consciousness": "X"})[0] == "pulse"
+
+
+answer_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 400),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-5, max_value=400),
+    st.sampled_from(["A", "C", "X", "", "  ", "16", "no", "at_rest", "3"]),
+)
+
+
+USUAL_ANSWERS = {
+    "news2": NEWS2_ANSWERS,
+    "copd-cat": {f"cat_{number}": 2 for number in range(1, 9)},
+    "heart-failure": HEART_FAILURE_ANSWERS,
+}
+
+
+@st.composite
+def answers_some_wrong(draw):
+    """A programme and its usual answers, some changed to anything JSON might hold."""
+    programme = BUILT_IN[draw(st.sampled_from(sorted(BUILT_IN)))]
+    keys = [question.key for question in programme.questions]
+    changes = draw(st.dictionaries(st.sampled_from(keys), answer_values))
+    return programme, {**USUAL_ANSWERS[programme.key], **changes}
+
+
+@given(answers_some_wrong(), st.randoms(use_true_random=False))
+def test_the_order_answers_come_in_changes_nothing(programme_and_answers, draw):
+    programme, raw = programme_and_answers
+    shuffled = list(raw.items())
+    draw.shuffle(shuffled)
+
+    def outcome(answers):
+        try:
+            return clean_answers(programme, dict(answers))
+        except AnswerError as error:
+            return (error.key, error.message)
+
+    assert outcome(shuffled) == outcome(raw.items())

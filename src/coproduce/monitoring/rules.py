@@ -165,6 +165,7 @@ class _Form:
             return self._clean_carefully(raw)
 
     def _clean_usual(self, raw: Mapping[str, object]) -> dict[str, object]:
+        """The answers if each is a usual one; _Unusual (or KeyError) if one is not."""
         if not raw.keys() <= self.keys:
             raise _Unusual
         cleaned = {}
