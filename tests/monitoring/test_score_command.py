@@ -447,3 +447,16 @@ def test_the_coproduce_command_reads_stdin_and_exits_2_on_bad_input(tmp_path):
         "people[0].check_ins[1].answers.spo2: Enter your oxygen level between 30% and 100% "
         "(got 130)"
     ]
+
+
+def test_a_long_wrong_answer_is_shown_cut_short(tmp_path, capsys):
+    path = tmp_path / "check-ins.json"
+    path.write_bytes(
+        news2_file(check_in("a", "2026-11-01", {**NEWS2_NORMAL, "remark": "x" * 2000}))
+    )
+    with pytest.raises(SystemExit):
+        Command().run_from_argv(["coproduce", "monitoring", "score", str(path)])
+    assert capsys.readouterr().err == (
+        "people[0].check_ins[0].answers.remark: Your answer must be 1000 characters or fewer "
+        f'(got "{"x" * 58}…)\n'
+    )

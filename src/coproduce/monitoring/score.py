@@ -46,8 +46,9 @@ def score(data: bytes) -> bytes:
         answers = []
         for index, person in enumerate(people):
             answers.append(orjson.dumps(_person_answer(rules, person, index, days)))
-            # Each person's input and answer are let go as soon as they are written: the
-            # memory is used again for the next person instead of growing with the file.
+            # Once a person is scored their input is let go and their answer kept only as
+            # JSON: the memory is used again for the next person instead of growing with
+            # the file.
             people[index] = None
         header = orjson.dumps({"programme": rules.programme.key})[:-1]
         return b"".join((header, b',"people":[', b",".join(answers), b"]}"))
@@ -178,12 +179,11 @@ def _settings(rules: ProgrammeRules, raw, where: str) -> dict:
         return rules.clean_settings(raw)
     except AnswerError as error:
         programme = rules.programme
-        setting = programme.setting(error.key)
-        known = [setting.key for setting in programme.settings]
-        raise ScoreInputError(
-            f"{where}.settings.{error.key}: {error.message}"
-            + (_got(raw[error.key]) if setting else f"; the settings are: {', '.join(known)}")
-        ) from None
+        if programme.setting(error.key) is not None:
+            detail = _got(raw[error.key])
+        else:
+            detail = "; the settings are: " + ", ".join(known.key for known in programme.settings)
+        raise ScoreInputError(f"{where}.settings.{error.key}: {error.message}{detail}") from None
 
 
 def _check_in_error(rules: ProgrammeRules, check_in, where: str) -> ScoreInputError:
@@ -221,8 +221,11 @@ def _answer_detail(programme: Programme, key: str, answers: dict) -> str:
     return detail
 
 
-def _got(value) -> str:
-    return f" (got {_show(value)})"
+def _got(value, longest: int = 60) -> str:
+    shown = _show(value)
+    if len(shown) > longest:
+        shown = shown[: longest - 1] + "…"
+    return f" (got {shown})"
 
 
 def _show(value) -> str:
