@@ -188,3 +188,21 @@ def test_the_monitoring_section_is_on_the_person_page_only_with_a_health_basis(
     assert unseen.status_code == 200
     assert 'id="monitoring"' not in unseen.content.decode()
     assert "Heart failure" not in unseen.content.decode()
+
+
+def test_stopping_monitoring_needs_a_reason_and_takes_them_off_the_panel(
+    enrolment, patient, clinician
+):
+    client = signed_in(clinician)
+    url = reverse("monitoring:end", kwargs={"enrolment_id": enrolment.pk})
+
+    refused = client.post(url, {"reason": ""})
+    assert '<a href="#reason">Say why monitoring stops</a>' in refused.content.decode()
+    done = client.post(url, {"reason": "Moved to the community heart failure team"})
+
+    assert done.url.endswith("#monitoring")
+    enrolment.refresh_from_db()
+    assert enrolment.ended_at is not None
+    assert enrolment.end_reason == "Moved to the community heart failure team"
+    panel = client.get(reverse("monitoring:panel")).content.decode()
+    assert "panel-table" not in panel  # nobody left to watch

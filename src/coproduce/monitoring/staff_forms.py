@@ -418,3 +418,16 @@ class CloseAlertForm(AlertStepForm):
         if data.get("outcome") == Alert.Outcome.OTHER and not data.get("note"):
             self.add_error("note", gettext_now("Say what happened"))
         return data
+
+
+class EndEnrolmentForm(GovukErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        label=gettext_lazy("Why does monitoring stop?"),
+        help_text=gettext_lazy("For example, admitted to hospital, or moved to another service."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": gettext_lazy("Say why monitoring stops"),
+            "max_length": gettext_lazy("Keep the reason to 300 characters or fewer"),
+        },
+    )

@@ -55,6 +55,7 @@ from .programmes import AnswerKind, Colour, Scoring
 from .staff_forms import (
     AlertStepForm,
     CloseAlertForm,
+    EndEnrolmentForm,
     EnrolDetailsForm,
     EnrolStartForm,
     ThresholdChangeForm,
@@ -986,6 +987,36 @@ def change_threshold(request: HttpRequest, enrolment_id, key: str) -> HttpRespon
         "back_url": back,
     }
     return render(request, "monitoring/staff/change_threshold.html", context)
+
+
+@never_cache
+@login_required
+def end_enrolment(request: HttpRequest, enrolment_id) -> HttpResponse:
+    """Stop monitoring a person, with why: they stop being asked to check in; alerts still
+    open stay in the queue to be closed."""
+    actor = Actor.for_web(request)
+    enrolment, access = _enrolment_for_team(actor, enrolment_id)
+    form = EndEnrolmentForm(posted(request))
+    done = submit(
+        request,
+        form,
+        lambda data: actions.end_enrolment(actor, enrolment_id=enrolment.pk, reason=data["reason"]),
+        success=_("Monitoring of %(name)s in %(programme)s has stopped.")
+        % {"name": access.person.full_name, "programme": enrolment.programme.title},
+        redirect_to=reverse("people:person", kwargs={"person_id": access.person.pk})
+        + "#monitoring",
+    )
+    if done:
+        return done
+    audit_look(actor, access, what="monitoring: stopping it")
+    context = {
+        "enrolment": enrolment,
+        "person": access.person,
+        "form": form,
+        **form_errors(form),
+        "back_url": reverse("monitoring:thresholds", kwargs={"enrolment_id": enrolment.pk}),
+    }
+    return render(request, "monitoring/staff/end_enrolment.html", context)
 
 
 # --- enrolling a person --------------------------------------------------------------------

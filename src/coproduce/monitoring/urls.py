@@ -20,6 +20,7 @@ urlpatterns = [
         staff_views.change_threshold,
         name="change-threshold",
     ),
+    path("enrolments/<uuid:enrolment_id>/end/", staff_views.end_enrolment, name="end"),
     path("enrol/<uuid:person_id>/", staff_views.enrol, name="enrol"),
     path("enrol/<uuid:person_id>/details/", staff_views.enrol_details, name="enrol-details"),
     path("enrol/<uuid:person_id>/check/", staff_views.enrol_check, name="enrol-check"),
