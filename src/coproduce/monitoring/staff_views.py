@@ -759,14 +759,7 @@ def alert_as_fhir(alert: Alert, steps: list[AlertStep]) -> dict:
         status=status,
         due=alert.due_at,
         raised_at=alert.raised_at,
-        history=[
-            (
-                step.at,
-                f"{step.get_kind_display()}: {step.by_label}"
-                + (f". {step.note}" if step.note else ""),
-            )
-            for step in steps
-        ],
+        history=[(step.at, _step_words(step)) for step in steps],
         base_url=base_url,
     )
     return {
