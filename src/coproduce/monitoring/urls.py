@@ -8,7 +8,7 @@ urlpatterns = [
     path("panel/", staff_views.panel, name="panel"),
     path("alerts/", staff_views.alerts, name="alerts"),
     path("alerts/<uuid:alert_id>/", staff_views.alert, name="alert"),
-    path("alerts/<uuid:alert_id>/fhir/", staff_views.alert_fhir, name="alert-fhir"),
+    path("alerts/<uuid:alert_id>/fhir.json", staff_views.alert_fhir, name="alert-fhir"),
     path("alerts/<uuid:alert_id>/<slug:step>/", staff_views.alert_step, name="alert-step"),
     path(
         "enrolments/<uuid:enrolment_id>/thresholds/",
