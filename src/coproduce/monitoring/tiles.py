@@ -1,5 +1,5 @@
-"""The staff home's monitoring tile: how many alerts of the clinician's care teams are open,
-how many are overdue, and when the soonest is due."""
+"""The staff home's monitoring tile: how many alerts of the clinician's care teams are open
+(those the alert queue lists), how many are overdue, and when the soonest is due."""
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
@@ -10,20 +10,18 @@ from django.utils.translation import ngettext
 from coproduce.people.access import Actor
 from coproduce.web.tiles import Tile
 
-from . import queries
+from .staff_views import alert_queue, duration_words
 
 
 def alerts_tile(actor: Actor) -> Tile | None:
     now = timezone.now()
-    counts = queries.open_alerts_for(actor).aggregate(
+    counts = alert_queue(actor).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lte=now, handled_at__isnull=True)),
         soonest=Min("due_at", filter=Q(handled_at__isnull=True)),
     )
     if not counts["open"]:
         return None
-    from .staff_views import duration_words
-
     sentences = [
         ngettext(
             "%(count)d alert is open for your care teams.",
