@@ -11,8 +11,9 @@ step for the whole batch, so a batch of thousands costs about what one does.
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +28,9 @@ from coproduce.people.access import (
     Actor,
     PersonNotFound,
     access_person,
+    audit_change,
     audit_row,
+    citizen_access,
     current_roles,
     in_organisation_tree,
     organisation_and_children,
@@ -49,6 +52,7 @@ from .models import (
     AlertStep,
     CareTeamMember,
     CheckIn,
+    CheckInDraft,
     Enrolment,
     MissedDay,
     Programme,
@@ -643,6 +647,116 @@ def _audit_submissions(actor: Actor, created) -> None:
             rows.append(row)
     if rows:
         AuditEvent.objects.bulk_create(rows)
+
+
+# --- the website's check-in, one question a page ----------------------------------------------
+
+
+def _citizens_enrolment(actor: Actor, enrolment_id) -> tuple[Enrolment, Access]:
+    """A current enrolment of the person or of someone they manage (a `manage` proxy): the
+    people who may check in on the website. Anyone else: PersonNotFound (404)."""
+    enrolment = _find(
+        Enrolment.objects.filter(ended_at__isnull=True).select_related(
+            "programme", "organisation", "person"
+        ),
+        enrolment_id,
+    )
+    if enrolment is None:
+        raise PersonNotFound
+    access = citizen_access(actor, enrolment.person_id, category=RecordCategory.HEALTH, write=True)
+    return enrolment, access
+
+
+def clean_one_answer(definition, key: str, value: object) -> object:
+    """One answer checked as `rules.clean_answers` checks it among the others (the same
+    ranges and words), cleaned; None for an optional question left unanswered."""
+    question = definition.question(key)
+    if question is None:
+        raise rules.AnswerError(key, _("This is not a question in this check-in."))
+    return rules.clean_answers(_asking_only(definition, question), {key: value}).get(key)
+
+
+@cache
+def _asking_only(definition, question):
+    return replace(definition, questions=(question,))
+
+
+@transaction.atomic
+def save_check_in_answer(actor: Actor, *, enrolment_id, key: str, value: object) -> CheckInDraft:
+    """One answer of today's check-in on the website, checked as the whole check-in will be
+    and kept in the day's draft, so the person can stop and come back the same day. The
+    person and a `manage` proxy may; a proxy's answer is audited."""
+    enrolment, access = _citizens_enrolment(actor, enrolment_id)
+    definition = queries.programme_definition(enrolment.programme)
+    try:
+        cleaned = clean_one_answer(definition, key, value)
+    except rules.AnswerError as error:
+        raise invalid_fields({error.key: [error.message]}) from None
+    now = timezone.now()
+    draft, _created = CheckInDraft.objects.select_for_update().get_or_create(
+        enrolment=enrolment, day=timing.local_day(now, enrolment.time_zone)
+    )
+    draft.answers = {**draft.answers, key: cleaned}
+    draft.updated_at = now
+    draft.save(update_fields=["answers", "updated_at"])
+    audit_change(actor, access, what=f"check-in answer saved: {enrolment.programme.title}")
+    return draft
+
+
+@transaction.atomic
+def start_remeasure(actor: Actor, *, enrolment_id, alert_id) -> CheckInDraft:
+    """The person starts measuring again because their care team asked: today's draft starts
+    afresh, naming the alert it answers."""
+    enrolment, access = _citizens_enrolment(actor, enrolment_id)
+    alert = _find(
+        Alert.objects.filter(enrolment=enrolment, closed_at__isnull=True).exclude(
+            kind=Alert.Kind.NOT_HEARD_FROM
+        ),
+        alert_id,
+    )
+    if alert is None:
+        raise Conflict(
+            _("Your care team is no longer waiting for you to measure again."),
+            code="no_remeasure_asked",
+        )
+    now = timezone.now()
+    draft, _created = CheckInDraft.objects.update_or_create(
+        enrolment=enrolment,
+        day=timing.local_day(now, enrolment.time_zone),
+        defaults={"answers": {}, "remeasure_for": alert, "updated_at": now},
+    )
+    audit_change(actor, access, what=f"measuring again started: {enrolment.programme.title}")
+    return draft
+
+
+@transaction.atomic
+def send_check_in_draft(actor: Actor, *, enrolment_id) -> Outcome:
+    """Today's answers on the website, sent as the day's check-in (record_check_in, from the
+    website): scored and stored, and the draft gone; refused with the field errors of
+    record_check_in, keeping the draft."""
+    enrolment, _access = _citizens_enrolment(actor, enrolment_id)
+    draft = (
+        CheckInDraft.objects.select_for_update()
+        .filter(enrolment=enrolment, day=timing.local_day(timezone.now(), enrolment.time_zone))
+        .first()
+    )
+    if draft is None:
+        raise Conflict(
+            _("There are no answers to send. Start today's check-in again."),
+            code="no_answers",
+        )
+    outcome = record_check_in(
+        actor,
+        Submission(
+            person_id=enrolment.person_id,
+            programme_key=enrolment.programme.key,
+            answers={key: value for key, value in draft.answers.items() if value is not None},
+            remeasure_for=draft.remeasure_for_id,
+        ),
+        source=CheckIn.Source.WEB,
+    )
+    draft.delete()
+    return outcome
 
 
 # --- alerts --------------------------------------------------------------------------------

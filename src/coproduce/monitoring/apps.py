@@ -8,6 +8,7 @@ from coproduce.modules import (
     ModuleManifest,
     Navigation,
     PeriodicTask,
+    PublicOffer,
 )
 
 
@@ -19,14 +20,24 @@ class MonitoringConfig(modules.ModuleConfig):
     def manifest(self) -> ModuleManifest:
         from coproduce import registry
         from coproduce.people.models import RecordCategory
-        from coproduce.web.tiles import STAFF
+        from coproduce.web.tiles import CITIZEN, STAFF
 
-        from . import demo, message_templates, notifications, person_section, staff_views, tiles
+        from . import (
+            citizen_views,
+            demo,
+            message_templates,
+            notifications,
+            person_section,
+            staff_views,
+            tiles,
+        )
 
         return ModuleManifest(
             name="monitoring",
             url_prefix="monitoring/",
             urlconf="coproduce.monitoring.urls",
+            # The person's side: their check-ins, and those of the people they act for.
+            citizen_navigation=(Navigation(_("My check-ins"), "monitoring:mine", order=20),),
             # The care team's pages.
             staff_navigation=(
                 Navigation(
@@ -42,7 +53,10 @@ class MonitoringConfig(modules.ModuleConfig):
                     shown_to=staff_views.is_on_a_care_team,
                 ),
             ),
-            home_tiles=(HomeTileSpec(STAFF, tiles.alerts_tile, order=5),),
+            home_tiles=(
+                HomeTileSpec(STAFF, tiles.alerts_tile, order=5),
+                HomeTileSpec(CITIZEN, tiles.check_in_tile, order=20),
+            ),
             person_page_links=(
                 registry.PersonPageLink(
                     text=_("Enrol in monitoring"),
@@ -58,6 +72,20 @@ class MonitoringConfig(modules.ModuleConfig):
                     template="monitoring/person_section.html",
                     context=person_section.monitoring_section,
                     audit_as="monitoring",
+                    order=20,
+                ),
+            ),
+            personal_data=citizen_views.PERSONAL_DATA,
+            public_offers=(
+                PublicOffer(
+                    title=_("Keeping well at home"),
+                    text=_(
+                        "People with a long-term condition, such as heart failure or COPD, can "
+                        "answer a few questions each day on their phone. If the answers show "
+                        "warning signs, a named member of their care team is told at once and "
+                        "contacts them in time; if someone goes quiet, the care team follows "
+                        "them up."
+                    ),
                     order=20,
                 ),
             ),

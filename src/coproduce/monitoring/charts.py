@@ -229,9 +229,9 @@ def describe(
             % {**shown, "count": len(readings)},
             _("Lowest %(lowest)s, highest %(highest)s, latest %(latest)s on %(day)s.")
             % {
-                "lowest": _with_unit(min(float(p.value) for p in readings), unit, decimals),
-                "highest": _with_unit(max(float(p.value) for p in readings), unit, decimals),
-                "latest": _with_unit(latest.value, unit, decimals),
+                "lowest": with_unit(min(float(p.value) for p in readings), unit, decimals),
+                "highest": with_unit(max(float(p.value) for p in readings), unit, decimals),
+                "latest": with_unit(latest.value, unit, decimals),
                 "day": _day(latest.on),
             },
         ]
@@ -267,7 +267,7 @@ def describe(
             _("%(label)s: %(value)s, marked by a dashed line.")
             % {
                 "label": threshold.label,
-                "value": _with_unit(threshold.value, unit, decimals),
+                "value": with_unit(threshold.value, unit, decimals),
             }
         )
     return " ".join(sentences)
@@ -281,7 +281,7 @@ def _short_day(day: date) -> str:
     return date_format(day, "j M")
 
 
-def _with_unit(value: Number, unit: str, decimals: int) -> str:
+def with_unit(value: Number, unit: str, decimals: int) -> str:
     shown = number(value, decimals)
     if not unit:
         return shown
@@ -308,7 +308,7 @@ def trend_chart(
         y = frame.y(tick)
         tick_label = number(tick, decimals if tick != int(tick) else 0)
         if tick == ticks[-1] and unit:
-            tick_label = _with_unit(tick, unit, decimals if tick != int(tick) else 0)
+            tick_label = with_unit(tick, unit, decimals if tick != int(tick) else 0)
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#b1b4b6" stroke-width="1"/>'
@@ -352,7 +352,7 @@ def trend_chart(
                 _coordinate(label_y),
                 TEXT,
                 threshold.label,
-                _with_unit(threshold.value, unit, decimals),
+                with_unit(threshold.value, unit, decimals),
             )
         )
     for run in _runs(points):
@@ -370,17 +370,25 @@ def trend_chart(
     day_width = max((PLOT_RIGHT - PLOT_LEFT) / max((last_day - first_day).days + 1, 1), 1.5)
     for point in points:
         if point.value is not None:
-            parts.append(_shape(point.mark, frame.x(point.on), frame.y(float(point.value))))
+            parts.append(
+                format_html(
+                    '<g data-day="{}" data-value="{}">{}</g>',
+                    point.on.isoformat(),
+                    number(point.value, decimals),
+                    _shape(point.mark, frame.x(point.on), frame.y(float(point.value))),
+                )
+            )
         elif point.mark == Mark.NOT_HEARD_FROM:
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" '
-                    'data-mark="not_heard_from"/>',
+                    'data-mark="not_heard_from" data-day="{}"/>',
                     _coordinate(frame.x(point.on) - day_width / 2),
                     NOT_HEARD_BAND[0],
                     _coordinate(day_width),
                     NOT_HEARD_BAND[1] - NOT_HEARD_BAND[0],
                     NOT_HEARD,
+                    point.on.isoformat(),
                 )
             )
     middle = first_day + (last_day - first_day) / 2
