@@ -1,7 +1,7 @@
 """The permission matrix of docs/security.md, as data: for every route that takes a person,
-wait, right, consent, message or token id, what each kind of actor gets (the status) and what
-goes on the person's audit trail (one label per row: "READ", "WRITE", or "WRITE by platform"
-for a message the platform sends the person because of the change).
+wait, right, consent, message, token, enrolment or check-in id, what each kind of actor gets
+(the status) and what goes on the person's audit trail (one label per row: "READ", "WRITE",
+or "WRITE by platform" for a message the platform sends the person because of the change).
 
 tests/test_permission_matrix.py builds one world (build_world), sends every route as every
 actor, and compares; it also fails when the URL configuration or the API schema has a
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.guarantees import actions as waits
+from coproduce.monitoring import actions as monitoring
 from coproduce.people import actions as people
 from coproduce.people.access import Actor
 from coproduce.people.models import (
@@ -169,6 +170,9 @@ class World:
     bearer: dict[str, str]
     admin_objects: dict[str, Any]
     clients: dict[str, Client] = field(default_factory=dict)
+    # The person checks in daily (monitoring_world): their enrolment, yesterday's check-in
+    # with the alert it raised, and today's answers so far.
+    monitoring: dict[str, Any] = field(default_factory=dict)
 
     def sign_in(self) -> None:
         """One client per actor, signed in once: the sessions are part of the world."""
@@ -301,8 +305,43 @@ def build_world() -> World:
             "content_type": ContentType.objects.get_for_model(person),
         },
     )
+    world.monitoring = monitoring_world(person, hospital, clinician)
     world.sign_in()
     return world
+
+
+CAT_ANSWERS = {f"cat_{number}": 1 for number in range(1, 9)}
+
+
+def monitoring_world(person, hospital, clinician) -> dict[str, Any]:
+    """The person checks in each day for COPD with the hospital's clinician as their named
+    clinician: yesterday's check-in showed urgent warning signs and the clinician asked them
+    to measure again; today every question is answered but the check-in is not yet sent."""
+    as_clinician, as_person = Actor(user=clinician), Actor(user=person.user)
+    enrolment = monitoring.enrol(
+        as_clinician,
+        person_id=person.pk,
+        programme_key="copd-cat",
+        organisation_id=hospital.pk,
+        team=[monitoring.TeamMember(clinician.pk, "Respiratory nurse")],
+        window_opens=dt.time(0, 0),
+        window_closes=dt.time(23, 59, 59),
+        starts_on=_today() - dt.timedelta(days=5),
+    )
+    yesterday = monitoring.record_check_in(
+        as_person,
+        monitoring.Submission(
+            person_id=person.pk,
+            programme_key="copd-cat",
+            answers={key: 5 for key in CAT_ANSWERS},
+            taken_at=timezone.now() - dt.timedelta(days=1),
+        ),
+        source="web",
+    )
+    monitoring.ask_to_remeasure(as_clinician, alert_id=yesterday.alert.pk)
+    for key, value in {**CAT_ANSWERS, "spo2": None, "on_oxygen": None, "remark": ""}.items():
+        monitoring.save_check_in_answer(as_person, enrolment_id=enrolment.pk, key=key, value=value)
+    return {"enrolment": enrolment, "check_in": yesterday.check_in, "alert": yesterday.alert}
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -346,6 +385,10 @@ def _person(world: World):
 
 def _owed_wait(world: World):
     return world.owed_wait.pk
+
+
+def _enrolment(world: World):
+    return world.monitoring["enrolment"].pk
 
 
 API_ROUTES: dict[str, Route] = {
@@ -704,6 +747,83 @@ SITE_ROUTES: dict[str, Route] = {
     ),
     "POST monitoring:enrol-check": Route(
         "POST", _site("monitoring:enrol-check", person_id=_person), staff_page(302, ())
+    ),
+    # Monitoring, the person's side: the person and their proxies read (a proxy's look
+    # audited); only the person and a manage proxy check in (a manage proxy's answers and
+    # check-in audited). Today's answers are all in, so the check page shows and sends them.
+    "GET monitoring:mine-for": Route(
+        "GET", _site("monitoring:mine-for", person_id=_person), persons_and_proxies(on_page=True)
+    ),
+    "GET monitoring:how-it-works": Route(
+        "GET",
+        _site("monitoring:how-it-works", enrolment_id=_enrolment),
+        persons_and_proxies(on_page=True),
+    ),
+    "GET monitoring:history": Route(
+        "GET",
+        _site("monitoring:history", enrolment_id=_enrolment),
+        persons_and_proxies(on_page=True),
+    ),
+    "GET monitoring:result": Route(
+        "GET",
+        _site("monitoring:result", check_in_id=lambda w: w.monitoring["check_in"].pk),
+        persons_and_proxies(on_page=True),
+    ),
+    "GET monitoring:check-in": Route(
+        "GET",
+        _site("monitoring:check-in", enrolment_id=_enrolment),
+        page(**{PERSON: Expect(302), MANAGE_PROXY: Expect(302)}),
+    ),
+    "GET monitoring:question": Route(
+        "GET",
+        _site("monitoring:question", enrolment_id=_enrolment, key=lambda w: "cat_3"),
+        persons_check_step(),
+    ),
+    "POST monitoring:question": Route(
+        "POST",
+        _site("monitoring:question", enrolment_id=_enrolment, key=lambda w: "cat_3"),
+        persons_choice_on_page(),
+        lambda world, actor: {"cat_3": "2"},
+    ),
+    "GET monitoring:check-answers": Route(
+        "GET", _site("monitoring:check-answers", enrolment_id=_enrolment), persons_check_step()
+    ),
+    "POST monitoring:check-answers": Route(
+        "POST", _site("monitoring:check-answers", enrolment_id=_enrolment), persons_choice_on_page()
+    ),
+    "POST monitoring:measure-again": Route(
+        "POST",
+        _site(
+            "monitoring:measure-again",
+            enrolment_id=_enrolment,
+            alert_id=lambda w: w.monitoring["alert"].pk,
+        ),
+        persons_choice_on_page(),
+    ),
+    # Monitoring, the care team's side of one enrolment: only a member of the person's care
+    # team (the clinician with the health care relationship is their named clinician).
+    "GET monitoring:thresholds": Route(
+        "GET", _site("monitoring:thresholds", enrolment_id=_enrolment), staff_page(200, (READ,))
+    ),
+    "GET monitoring:change-threshold": Route(
+        "GET",
+        _site("monitoring:change-threshold", enrolment_id=_enrolment, key=lambda w: "cat_baseline"),
+        staff_page(200, (READ,)),
+    ),
+    "POST monitoring:change-threshold": Route(
+        "POST",
+        _site("monitoring:change-threshold", enrolment_id=_enrolment, key=lambda w: "cat_baseline"),
+        staff_page(302, (WRITE,)),
+        lambda world, actor: {"value": "12", "why": "Stable at the clinic"},
+    ),
+    "GET monitoring:end": Route(
+        "GET", _site("monitoring:end", enrolment_id=_enrolment), staff_page(200, (READ,))
+    ),
+    "POST monitoring:end": Route(
+        "POST",
+        _site("monitoring:end", enrolment_id=_enrolment),
+        staff_page(302, (WRITE,)),
+        lambda world, actor: {"reason": "Moved to another service"},
     ),
     # API tokens in the site: only admins of the token's organisation (none of the actors
     # here); a token is no person's data, so nothing is audited.

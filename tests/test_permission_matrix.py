@@ -25,7 +25,17 @@ from tests import permission_matrix_cases as cases
 # each test's own transaction is a savepoint inside the world's.
 pytestmark = pytest.mark.django_db
 
-ID_PARAMETERS = {"person_id", "pathway_id", "right_id", "consent_id", "message_id", "token_id"}
+ID_PARAMETERS = {
+    "person_id",
+    "pathway_id",
+    "right_id",
+    "consent_id",
+    "message_id",
+    "token_id",
+    # Monitoring: an enrolment is one person's, and so is a check-in.
+    "enrolment_id",
+    "check_in_id",
+}
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -101,9 +111,9 @@ ROUTES = {
 
 
 def test_every_person_scoped_route_is_in_the_matrix():
-    """A route that takes a person, wait, right, consent, message or token id needs an entry
-    in tests/permission_matrix_cases.py saying who gets what; an entry for a route that no
-    longer exists is stale."""
+    """A route that takes a person, wait, right, consent, message, token, enrolment or
+    check-in id needs an entry in tests/permission_matrix_cases.py saying who gets what; an
+    entry for a route that no longer exists is stale."""
     assert api_routes() == set(cases.API_ROUTES)
     pages = {key.split(" ", 1)[1] for key in cases.SITE_ROUTES}
     assert site_routes() == pages
