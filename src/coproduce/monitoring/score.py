@@ -124,12 +124,13 @@ def _person_answer(rules: ProgrammeRules, person, index: int, days: _Days) -> di
         raise ScoreInputError(
             f"{where}.check_ins: expected a list of check-ins, got {_kind(check_ins)}"
         )
+    clean_answers = rules.clean_answers
     cleaned = []  # (id, date text, date, ordinal, answers)
     number_on = {}  # ordinal -> the check-in's number
     for number, check_in in enumerate(check_ins):
         try:
             identifier, text = check_in["id"], check_in["date"]
-            answers = rules.clean_answers(check_in["answers"])
+            answers = clean_answers(check_in["answers"])
             day, ordinal = days[text]
         except (KeyError, TypeError, AttributeError, AnswerError):
             raise _check_in_error(rules, check_in, f"{where}.check_ins[{number}]") from None
