@@ -306,6 +306,10 @@ def build_world() -> World:
         },
     )
     world.monitoring = monitoring_world(person, hospital, clinician)
+    world.admin_objects |= {
+        f"monitoring_{kind}": world.monitoring[name]
+        for kind, name in (("enrolment", "enrolment"), ("checkin", "check_in"), ("alert", "alert"))
+    }
     world.sign_in()
     return world
 
@@ -391,7 +395,28 @@ def _enrolment(world: World):
     return world.monitoring["enrolment"].pk
 
 
+def _alert(world: World):
+    return world.monitoring["alert"].pk
+
+
+def care_team_page(ok: int, rows: tuple[str, ...]) -> dict[str, Expect]:
+    """The care team's monitoring pages: only the person's care team (the named clinician
+    here); a colleague with any other basis gets 404 as for a person they may not see."""
+    return page(**{STAFF_HEALTH_CARE: Expect(ok, rows)})
+
+
 API_ROUTES: dict[str, Route] = {
+    "GET /api/monitoring/fhir/QuestionnaireResponse/{response_id}": Route(
+        "GET",
+        lambda w: f"/api/monitoring/fhir/QuestionnaireResponse/{w.monitoring['check_in'].pk}",
+        seen_with_health_basis(),
+    ),
+    "GET /api/monitoring/alerts/{alert_id}/fhir": Route(
+        # Alerts are the care team's work: never a token's.
+        "GET",
+        lambda w: f"/api/monitoring/alerts/{_alert(w)}/fhir",
+        api(**{STAFF_HEALTH_CARE: Expect(200, (READ,))}),
+    ),
     "GET /api/people/{person_id}": Route(
         "GET", lambda w: f"/api/people/{w.person.pk}", seen_by_any_basis(200)
     ),
@@ -802,6 +827,18 @@ SITE_ROUTES: dict[str, Route] = {
     ),
     # Monitoring, the care team's side of one enrolment: only a member of the person's care
     # team (the clinician with the health care relationship is their named clinician).
+    "GET monitoring:alert": Route(
+        "GET", _site("monitoring:alert", alert_id=_alert), care_team_page(200, (READ,))
+    ),
+    "GET monitoring:alert-fhir": Route(
+        "GET", _site("monitoring:alert-fhir", alert_id=_alert), care_team_page(200, (READ,))
+    ),
+    "POST monitoring:alert-step": Route(
+        "POST",
+        lambda w: reverse("monitoring:alert-step", kwargs={"alert_id": _alert(w), "step": "call"}),
+        care_team_page(302, (WRITE,)),
+        lambda world, actor: {"note": "Rang her: she is resting and will measure again"},
+    ),
     "GET monitoring:thresholds": Route(
         "GET", _site("monitoring:thresholds", enrolment_id=_enrolment), staff_page(200, (READ,))
     ),

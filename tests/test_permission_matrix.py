@@ -32,9 +32,12 @@ ID_PARAMETERS = {
     "consent_id",
     "message_id",
     "token_id",
-    # Monitoring: an enrolment is one person's, and so is a check-in.
+    # Monitoring: an enrolment is one person's, and so is a check-in (a FHIR
+    # QuestionnaireResponse over the API) and an alert.
     "enrolment_id",
     "check_in_id",
+    "response_id",
+    "alert_id",
 }
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
