@@ -376,3 +376,18 @@ def test_the_home_tile_says_todays_check_in_is_open(enrolment, patient):
 
     assert "My check-ins" in text
     assert "Today's check-in is open until 23:59." in text
+
+
+def test_my_data_says_what_the_check_ins_and_warnings_were_in_plain_words(enrolment, patient):
+    client = signed_in(patient.user)
+    answer_all(client, enrolment, {**WELL, "breathless": "at_rest", "remark": "Feeling low"})
+    client.post(check_url(enrolment))
+
+    text = visible_text(client.get(reverse("people:my-data")))
+
+    for title in ("Your daily check-ins", "Your check-ins", "Warnings sent to your care team"):
+        assert title in text
+    assert "Urgent warning signs" in text and "Website" in text
+    assert "For the care team to read or follow up" in text
+    assert not re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text), "an internal code is shown"
+    assert not {"red", "grey", "heart-failure"} & set(re.findall(r"[\w-]+", text))
