@@ -242,3 +242,29 @@ def test_the_page_can_word_the_label_and_make_it_the_heading():
     assert label.name == "label" and "govuk-label--l" in attribute(label, "class")
     assert text(label) == "Enter the code for <Margaret>"
     assert "&lt;Margaret&gt;" in html
+
+
+class _ChoiceWithHint:
+    def __init__(self, label: str, hint: str) -> None:
+        self.label, self.hint = label, hint
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def test_a_choice_with_a_hint_shows_it_under_its_label_and_is_described_by_it():
+    class ProgrammeForm(GovukErrorsMixin, forms.Form):
+        programme = forms.ChoiceField(
+            widget=forms.RadioSelect,
+            choices=[
+                ("hf", _ChoiceWithHint("Heart failure", "Weigh yourself each morning")),
+                ("copd", "COPD"),
+            ],
+        )
+
+    tree = parse_html(f"<div>{ProgrammeForm()['programme'].as_field_group()}</div>")
+
+    hint = by_id(tree, "programme-item-hint")
+    assert text(hint) == "Weigh yourself each morning"
+    assert attribute(by_id(tree, "programme"), "aria-describedby") == "programme-item-hint"
+    assert dict(by_id(tree, "programme-2").attributes).get("aria-describedby") is None

@@ -42,6 +42,10 @@ class ProgrammeChoice:
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def hint(self) -> str:
+        return self.description
+
 
 class EnrolStartForm(GovukErrorsMixin, forms.Form):
     """The programme, and the organisation whose care team watches (when the clinician works
@@ -72,7 +76,6 @@ class EnrolStartForm(GovukErrorsMixin, forms.Form):
             (row.key, ProgrammeChoice(definition.title, definition.description))
             for row, definition in programmes
         ]
-        programme.template_name = "monitoring/staff/programme_radios.html"
         self.fields["organisation"].choices = [(org.pk, org.name) for org in organisations]
         if len(organisations) == 1 and not self.is_bound:
             self.initial.setdefault("organisation", organisations[0].pk)

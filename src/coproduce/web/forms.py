@@ -232,13 +232,15 @@ class GovukBoundField(BoundField):
     @property
     def items(self) -> list[dict]:
         """Each radio or checkbox: its id (the first is the field's, which the error summary
-        links to; then -2, -3..., as GOV.UK Frontend numbers them), value, label, checked."""
+        links to; then -2, -3..., as GOV.UK Frontend numbers them), value, label, checked,
+        and the hint under it when the choice's label has one (a label object with `hint`)."""
         options = [option for _name, group, _index in self.optgroups for option in group]
         return [
             {
                 "id": self.auto_id if number == 1 else f"{self.auto_id}-{number}",
                 "value": str(option["value"]),
                 "label": option["label"],
+                "hint": getattr(option["label"], "hint", ""),
                 "checked": option["selected"],
             }
             for number, option in enumerate(options, start=1)
