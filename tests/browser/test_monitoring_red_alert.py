@@ -1,8 +1,8 @@
-"""Issue 13's journey in the demo region, at a phone's width (360 px) and a laptop's (1280 px): Alex Morgan, who has
-heart failure, checks in from My check-ins, one question a page, and the check-in turns red
-(breathless at rest); their named clinician, Priya Shah, signs in, finds Alex at the top of
-the Monitoring panel with the reason, opens the alert and takes it in hand. Every page passes
-axe and nothing is wider than the screen."""
+"""Issue 13's journey in the demo region, at a phone's width (360 px) and a laptop's
+(1280 px): Alex Morgan, who has heart failure, checks in from My check-ins, one question a
+page, and the check-in turns red (breathless at rest); their named clinician, Priya Shah,
+signs in, finds Alex at the top of the Monitoring panel with the reason, opens the alert and
+takes it in hand. Every page passes axe and nothing is wider than the screen."""
 
 import pytest
 
