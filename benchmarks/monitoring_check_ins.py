@@ -45,9 +45,15 @@ EMPTIED = (
     "monitoring_alert",
     "monitoring_checkin",
     "people_auditevent",
-    "outbox_delivery",
+    "outbox_outboxdelivery",
+    "outbox_outboxevent",
+    "messaging_staffmessage",
     "bench_row",
 )
+# As in production with more than one process: the rate limits' counts and the outbox's
+# queue in Redis (a database of its own, emptied before each run; nothing consumes the
+# queue while the load runs, as a busy worker would fall behind).
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -56,6 +62,7 @@ def environment(database_url: str) -> dict[str, str]:
         "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
         "DJANGO_SETTINGS_MODULE": "benchmarks.monitoring_settings",
         "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
         # The gateway's token sends far more than a person's app would.
         "COPRODUCE_RATE_LIMIT_API_TOKEN": "100000000/minute",
     }
@@ -97,7 +104,18 @@ def make_world(database_url: str, people: int, world_file: Path) -> None:
 
 
 def empty_tables(database_url: str) -> None:
+    """Wait for the server to finish what the last run left queued, then empty what it
+    stored (and the Redis database)."""
     with psycopg.connect(database_url, autocommit=True) as connection:
+        deadline = time.monotonic() + 120
+        while (
+            time.monotonic() < deadline
+            and connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state <> 'idle' AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+        ):
+            time.sleep(0.5)
         existing = {
             row[0]
             for row in connection.execute(
@@ -107,6 +125,7 @@ def empty_tables(database_url: str) -> None:
         tables = ", ".join(table for table in EMPTIED if table in existing)
         connection.execute(f"TRUNCATE {tables} CASCADE")
         connection.execute("VACUUM ANALYZE")
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, stdout=subprocess.DEVNULL)
 
 
 class Gunicorn:
@@ -194,6 +213,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--people", type=int, default=60_000)
     parser.add_argument("--reuse", action="store_true", help="keep the database as made")
+    parser.add_argument("--make-only", action="store_true", help="make the world, send nothing")
     parser.add_argument(
         "--scenarios", default="bare,single,sustained,bundle", help="comma-separated"
     )
@@ -211,6 +231,8 @@ def main() -> None:
     if not arguments.reuse:
         fresh_database(arguments.database_url)
         make_world(arguments.database_url, arguments.people, world_file)
+    if arguments.make_only:
+        return
 
     medians = []
     with Gunicorn(arguments.database_url, arguments.workers):

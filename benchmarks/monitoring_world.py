@@ -1,11 +1,12 @@
 """The world `benchmarks/monitoring_check_ins.py` sends check-ins into, made in one go:
 
-    python -m benchmarks.monitoring_world PEOPLE WORLD_FILE PORT
+    python -m benchmarks.monitoring_world PEOPLE WORLD_FILE
 
 A hospital with a heart-failure nurse and a GP, PEOPLE people in its care enrolled in the
 heart-failure programme with a window open all day (the rows actions.enrol writes, written
 in bulk), and the hospital's write token. WORLD_FILE gets the token, the people's ids and
-the site's FHIR address for the load (benchmarks/monitoring_locust.py)."""
+the site's address (the base of its FHIR code systems) for the load
+(benchmarks/monitoring_locust.py)."""
 
 import json
 import sys
@@ -15,6 +16,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -101,8 +103,8 @@ def make(people: int) -> dict:
 
 
 if __name__ == "__main__":
-    count, world_file, port = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    count, world_file = int(sys.argv[1]), sys.argv[2]
     world = make(count)
-    world["base"] = f"http://127.0.0.1:{port}/api/monitoring"
+    world["base"] = settings.COPRODUCE_SITE_URL
     with open(world_file, "w") as file:
         json.dump(world, file)

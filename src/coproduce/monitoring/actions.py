@@ -31,10 +31,11 @@ from coproduce.people.access import (
     audit_change,
     audit_row,
     citizen_access,
+    current_care_relationships,
+    current_consents,
     current_roles,
     in_organisation_tree,
     organisation_and_children,
-    people_visible_to,
     person_access,
 )
 from coproduce.people.models import (
@@ -526,11 +527,7 @@ def _people_actor_may_submit_for(actor: Actor, submissions, enrolments: dict) ->
         return allowed
     if actor.token is not None and actor.token.scope != actor.token.Scope.WRITE:
         return set()
-    visible = set(
-        people_visible_to(actor, category=RecordCategory.HEALTH)
-        .filter(pk__in=person_ids)
-        .values_list("pk", flat=True)
-    )
+    visible = _in_health_care_of(actor.organisation_ids, person_ids)
     organisation_ids = actor.organisation_ids
     return {
         enrolment.person_id
@@ -538,6 +535,28 @@ def _people_actor_may_submit_for(actor: Actor, submissions, enrolments: dict) ->
         if enrolment.person_id in visible
         and in_organisation_tree(enrolment.organisation, organisation_ids)
     }
+
+
+def _in_health_care_of(organisation_ids, person_ids) -> set:
+    """people_in_organisations_care (health) among these people only, in one query. The list
+    form matches every person the organisations care for (a hospital's whole caseload) for
+    each check-in; this reads the rows of the people checking in."""
+    now = timezone.now()
+    caring = current_care_relationships(timezone.localdate(now)).filter(
+        organisation_id__in=organisation_ids,
+        category=RecordCategory.HEALTH,
+        person_id__in=person_ids,
+    )
+    consenting = current_consents(now).filter(
+        organisation_id__in=organisation_ids,
+        category=RecordCategory.HEALTH,
+        person_id__in=person_ids,
+    )
+    return set(
+        caring.values_list("person_id", flat=True).union(
+            consenting.values_list("person_id", flat=True)
+        )
+    )
 
 
 def _alerts_being_remeasured(submissions) -> dict[str, Alert]:
@@ -768,7 +787,6 @@ def send_check_in_draft(actor: Actor, *, enrolment_id) -> Outcome:
 def _raise_alerts(created, *, now: datetime) -> dict:
     """An amber or red check-in raises a reading alert; the person's own words a grey one.
     A re-measure never raises its own: it answers the alert it was asked for."""
-    teams = _first_members([enrolment.pk for enrolment, _check_in in created])
     alerts = []
     for enrolment, check_in in created:
         if check_in.remeasure_for_id is not None:
@@ -798,11 +816,13 @@ def _raise_alerts(created, *, now: datetime) -> dict:
                     reasons=list(reasons),
                     raised_at=now,
                     due_at=_due(colour, now, enrolment, definition),
-                    assigned_to_id=teams.get(enrolment.pk),
                 )
             )
     if not alerts:
         return {}
+    teams = _first_members({alert.enrolment_id for alert in alerts})
+    for alert in alerts:
+        alert.assigned_to_id = teams.get(alert.enrolment_id)
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
     stored = set(Alert.objects.filter(pk__in=[a.pk for a in alerts]).values_list("pk", flat=True))
     alerts = [alert for alert in alerts if alert.pk in stored]
