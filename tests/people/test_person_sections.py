@@ -77,7 +77,14 @@ def world(clinician, patient, hospital):
 
 def test_staff_with_a_health_basis_see_every_section_in_order(clinician, patient, world):
     html = person_page(clinician, patient)
-    assert headings(html) == ["summary", "waits", "consents", "people-who-act", "messages"]
+    assert headings(html) == [
+        "summary",
+        "waits",
+        "monitoring",
+        "consents",
+        "people-who-act",
+        "messages",
+    ]
     waits = section(html, "waits")
     # Each wait links to its page, with each stage's state in the words My waits uses.
     assert f'href="/waits/pathways/{world["breached"].pk}/"' in waits
@@ -149,7 +156,7 @@ def test_the_look_is_audited_once_naming_the_sections_shown(clinician, patient, 
     assert [(row.action, row.what) for row in rows] == [
         (
             "read",
-            "record: summary, waits, consents to the organisation, "
+            "record: summary, waits, monitoring, consents to the organisation, "
             "people who can act for them, messages",
         )
     ]

@@ -185,8 +185,9 @@ def test_the_public_home_lists_the_installed_modules_and_links_the_statistics():
     html = page(Client().get(reverse("web:home")))
     assert "Waiting-time guarantees" in html
     assert f'href="{reverse("guarantees:statistics")}"' in html
+    assert "Keeping well at home" in html  # monitoring
     # Nothing that is not built yet is promised.
-    for unbuilt in ("Care plans", "Social action", "Keeping well at home"):
+    for unbuilt in ("Care plans", "Social action", "Participation"):
         assert unbuilt not in html
 
 
