@@ -93,29 +93,36 @@ def world(settings):
     request_finished.connect(close_old_connections)
 
 
-def excluded_checks(case) -> list:
-    if case.operation.path == ROW_BY_ROW:
+def excluded_checks(case, *, ids_replaced: bool) -> list:
+    # A request made wrong on purpose in its path is right again once a real id replaces the
+    # wrong one (or a real token the wrong header): accepting it then is no failure.
+    if case.operation.path == ROW_BY_ROW or ids_replaced:
         return [*BUSINESS_RULES_BEYOND_THE_SCHEMA, negative_data_rejection]
     return BUSINESS_RULES_BEYOND_THE_SCHEMA
 
 
-def with_known_ids(case, world):
+def with_known_ids(case, world) -> bool:
+    """Put real ids in every other request's path; whether any was put in."""
+    replaced = False
     if case.path_parameters and next(every_other):
         for name, value in world["ids"].items():
             if name in case.path_parameters:
                 case.path_parameters[name] = value
-    return case
+                replaced = True
+    return replaced
 
 
 @schema.parametrize()
 @BOUNDED
 def test_no_server_error_with_a_write_token(case, world):
-    with_known_ids(case, world).call_and_validate(
-        headers=world["headers"], excluded_checks=excluded_checks(case)
+    ids_replaced = with_known_ids(case, world)
+    case.call_and_validate(
+        headers=world["headers"], excluded_checks=excluded_checks(case, ids_replaced=ids_replaced)
     )
 
 
 @schema.parametrize()
 @BOUNDED
 def test_no_server_error_without_a_token(case, world):
-    with_known_ids(case, world).call_and_validate(excluded_checks=excluded_checks(case))
+    ids_replaced = with_known_ids(case, world)
+    case.call_and_validate(excluded_checks=excluded_checks(case, ids_replaced=ids_replaced))
