@@ -4,7 +4,7 @@ clinician opening it sees first what waits for them."""
 import pytest
 
 from coproduce.monitoring import actions
-from coproduce.monitoring.staff_views import panel_enrolments
+from coproduce.monitoring.staff_queries import panel_enrolments
 from coproduce.people.access import Actor
 from tests.factories import CareRelationshipFactory, PersonFactory, UserFactory
 

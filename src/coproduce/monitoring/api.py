@@ -38,7 +38,7 @@ from coproduce.text import UNSAFE_TEXT_MESSAGE, has_unsafe_characters
 from . import actions, queries
 from .models import Alert, CheckIn, Programme
 from .programmes import Programme as Definition
-from .staff_views import alert_as_fhir
+from .staff_queries import alert_as_fhir
 from .standards import fhir
 
 router = Router(tags=["monitoring"])
