@@ -199,19 +199,16 @@ def alert_queue(actor: Actor) -> QuerySet[Alert]:
 def alert_for_team(actor: Actor, alert_id) -> tuple[Alert, Access]:
     """An alert of a person whose current care team the actor is on, with the access rule
     (no audit row: the page audits its look, a step is audited by its action)."""
+    if not _is_signed_in(actor):
+        raise PersonNotFound
     alert = (
         Alert.objects.filter(pk=alert_id, enrolment__in=_team_enrolment_ids(actor))
         .select_related(
             "enrolment__programme", "enrolment__organisation", "check_in", "assigned_to"
         )
         .first()
-        if _is_signed_in(actor)
-        else None
     )
-    if alert is None:
-        raise PersonNotFound
-    access = person_access(actor, alert.person_id, category=RecordCategory.HEALTH)
-    return alert, access
+    return _with_access(actor, alert)
 
 
 def alert_steps(alert: Alert) -> list[AlertStep]:
@@ -222,19 +219,23 @@ def alert_steps(alert: Alert) -> list[AlertStep]:
 def enrolment_for_team(actor: Actor, enrolment_id) -> tuple[Enrolment, Access]:
     """A current enrolment whose care team the actor is on, with the access rule (no audit
     row: the page audits its look)."""
+    if not _is_signed_in(actor):
+        raise PersonNotFound
     enrolment = (
         Enrolment.objects.filter(
             pk=enrolment_id, pk__in=_team_enrolment_ids(actor), ended_at__isnull=True
         )
         .select_related("programme", "organisation", "person")
         .first()
-        if _is_signed_in(actor)
-        else None
     )
-    if enrolment is None:
+    return _with_access(actor, enrolment)
+
+
+def _with_access(actor: Actor, found):
+    """The alert or enrolment found, with the access rule to its person; none: not found."""
+    if found is None:
         raise PersonNotFound
-    access = person_access(actor, enrolment.person_id, category=RecordCategory.HEALTH)
-    return enrolment, access
+    return found, person_access(actor, found.person_id, category=RecordCategory.HEALTH)
 
 
 def latest_check_ins(enrolment: Enrolment, how_many: int) -> list[dict]:
@@ -242,9 +243,7 @@ def latest_check_ins(enrolment: Enrolment, how_many: int) -> list[dict]:
     return list(
         CheckIn.objects.filter(enrolment=enrolment)
         .order_by("-submitted_at")
-        .values("day", "submitted_at", "score", "answers", "colour", "remeasure_for_id")[
-            :how_many
-        ]
+        .values("day", "submitted_at", "score", "answers", "colour", "remeasure_for_id")[:how_many]
     )
 
 
