@@ -885,14 +885,38 @@ def setting_words(field_name: str, values: set) -> dict[str, str]:
     return {value: labels[value] for value in values if value in labels}
 
 
+def my_data_section(
+    name: str,
+    model_label: str,
+    person_field: str,
+    title,
+    title_for_others,
+    fields: dict,
+    *,
+    describe=None,
+) -> registry.PersonalDataSection:
+    """What My data shows of the rows of a model: `fields`, in order, each named in the
+    person's words (the first is each row's title)."""
+    return registry.PersonalDataSection(
+        name,
+        model_label,
+        person_field,
+        title,
+        title_for_others,
+        describe=describe,
+        field_labels=fields,
+        page_fields=tuple(fields),
+    )
+
+
 PERSONAL_DATA = (
-    registry.PersonalDataSection(
+    my_data_section(
         "monitoring_enrolments",
         "monitoring.Enrolment",
         "person",
         gettext_lazy("Your daily check-ins"),
         gettext_lazy("Daily check-ins of {name}"),
-        field_labels={
+        {
             "programme": gettext_lazy("Check-in"),
             "organisation": gettext_lazy("Care team at"),
             "starts_on": gettext_lazy("Check-ins from"),
@@ -904,27 +928,14 @@ PERSONAL_DATA = (
             "ended_by_label": gettext_lazy("Ended by"),
             "end_reason": gettext_lazy("Why it ended"),
         },
-        page_fields=(
-            "programme",
-            "organisation",
-            "starts_on",
-            "window_opens",
-            "window_closes",
-            "enrolled_at",
-            "enrolled_by_label",
-            "ended_at",
-            "ended_by_label",
-            "end_reason",
-        ),
     ),
-    registry.PersonalDataSection(
+    my_data_section(
         "monitoring_check_ins",
         "monitoring.CheckIn",
         "person",
         gettext_lazy("Your check-ins"),
         gettext_lazy("Check-ins of {name}"),
-        describe=check_in_words,
-        field_labels={
+        {
             "day": gettext_lazy("Day"),
             "colour": gettext_lazy("What it showed"),
             "score": gettext_lazy("Score"),
@@ -932,25 +943,23 @@ PERSONAL_DATA = (
             "source": gettext_lazy("Sent from"),
             "submitted_by_label": gettext_lazy("Sent by"),
         },
-        page_fields=("day", "colour", "score", "submitted_at", "source", "submitted_by_label"),
+        describe=check_in_words,
     ),
-    registry.PersonalDataSection(
+    my_data_section(
         "monitoring_missed_days",
         "monitoring.MissedDay",
         "enrolment__person",
         gettext_lazy("Days you did not check in"),
         gettext_lazy("Days {name} did not check in"),
-        field_labels={"day": gettext_lazy("Day"), "reminded": gettext_lazy("Reminder sent")},
-        page_fields=("day", "reminded"),
+        {"day": gettext_lazy("Day"), "reminded": gettext_lazy("Reminder sent")},
     ),
-    registry.PersonalDataSection(
+    my_data_section(
         "monitoring_alerts",
         "monitoring.Alert",
         "person",
         gettext_lazy("Warnings sent to your care team"),
         gettext_lazy("Warnings sent to the care team of {name}"),
-        describe=alert_words,
-        field_labels={
+        {
             "raised_at": gettext_lazy("Sent on"),
             "kind": gettext_lazy("Why"),
             "colour": gettext_lazy("How urgent"),
@@ -958,16 +967,15 @@ PERSONAL_DATA = (
             "closed_at": gettext_lazy("Closed on"),
             "outcome": gettext_lazy("What happened"),
         },
-        page_fields=("raised_at", "kind", "colour", "due_at", "closed_at", "outcome"),
+        describe=alert_words,
     ),
-    registry.PersonalDataSection(
+    my_data_section(
         "monitoring_setting_changes",
         "monitoring.SettingChange",
         "enrolment__person",
         gettext_lazy("Changes to your thresholds"),
         gettext_lazy("Changes to the thresholds of {name}"),
-        describe=setting_words,
-        field_labels={
+        {
             "changed_at": gettext_lazy("Changed on"),
             "key": gettext_lazy("Threshold"),
             "old_value": gettext_lazy("From"),
@@ -975,6 +983,6 @@ PERSONAL_DATA = (
             "why": gettext_lazy("Why"),
             "changed_by_label": gettext_lazy("Changed by"),
         },
-        page_fields=("changed_at", "key", "old_value", "new_value", "why", "changed_by_label"),
+        describe=setting_words,
     ),
 )
