@@ -1,15 +1,17 @@
 """Every list of people goes through coproduce.listing (a bounded page, the count, an audit row
 for each person shown, a query budget). This walks the site's routes (the URL conf, which the
 modules' manifests fill) and the API's schema as a member of staff whose hospital cares for a
-patient with a wait past its deadline, a request for care elsewhere and a message: any page or
-API list that shows the patient without going through the helper fails here."""
+patient with a wait past its deadline, a request for care elsewhere, a message and an urgent
+check-in they asked to be measured again: any page or API list that shows the patient without
+going through the helper fails here."""
 
 import datetime as dt
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from coproduce.guarantees import actions
 from coproduce.listing import QUERY_BUDGET, lists_on
@@ -17,6 +19,7 @@ from coproduce.messaging.actions import send_message
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation
 from tests import factories
+from tests.permission_matrix_cases import monitoring_world
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,9 @@ PATIENT_NAME = "Wilhelmina"
 def world(django_capture_on_commit_callbacks):
     hospital = factories.OrganisationFactory(kind=Organisation.Kind.HOSPITAL)
     clinician = factories.RoleFactory(organisation=hospital).user
-    patient = factories.PersonFactory(given_name=PATIENT_NAME, user=factories.UserFactory())
+    patient = factories.PersonFactory(
+        given_name=f"{PATIENT_NAME} {factories.HOSTILE}", user=factories.UserFactory()
+    )
     factories.CareRelationshipFactory(person=patient, organisation=hospital)
     staff = Actor(user=clinician)
     with django_capture_on_commit_callbacks(execute=True):
@@ -46,9 +51,10 @@ def world(django_capture_on_commit_callbacks):
         )
         actions.ask_for_care_elsewhere(Actor(user=patient.user), pathway_id=pathway.pk, stage="rtt")
         send_message(staff, person_id=patient.pk, key="hello", subject="Hello", body="Welcome")
+        monitoring = monitoring_world(patient, hospital, clinician)
     client = Client()
     client.force_login(clinician)
-    return client, patient
+    return client, patient, monitoring["alert"]
 
 
 def _routes_without_arguments(patterns, prefix=""):
@@ -70,15 +76,31 @@ def _assert_listed_through_the_helper(response, where: str) -> None:
 
 
 def test_every_page_that_lists_people_goes_through_the_list_helper(world):
-    client, patient = world
+    client, patient, _alert = world
     showing_people = []
     for route in sorted(set(_routes_without_arguments(get_resolver().url_patterns))):
         response = client.get(route)
         if response.status_code == 200 and PATIENT_NAME in response.content.decode():
             showing_people.append(route)
             _assert_listed_through_the_helper(response, route)
-    # The walk saw the lists it is there for: the caseload and the waiting list.
-    assert {"/home/", "/waits/worklist/"} <= set(showing_people)
+    # The walk saw the lists it is there for: the caseload, the waiting list, the care team's
+    # panel and its alert queue.
+    lists = {
+        "/home/",
+        "/waits/worklist/",
+        reverse("monitoring:panel"),
+        reverse("monitoring:alerts"),
+    }
+    assert lists <= set(showing_people)
+
+
+@pytest.mark.parametrize("list_name", ["monitoring:panel", "monitoring:alerts"])
+def test_the_care_teams_lists_show_the_person_as_text_with_why(world, list_name):
+    client, patient, alert = world
+    page = client.get(reverse(list_name)).content.decode()
+    assert escape(patient.full_name) in page
+    assert "<script>alert(" not in page
+    assert alert.reasons and escape("; ".join(alert.reasons)) in page  # why it was urgent
 
 
 # A list inside one person's record that is not paged: a person's consents are few (one
@@ -91,7 +113,7 @@ def _is_about_people(path: str, item: dict) -> bool:
 
 
 def test_every_api_list_goes_through_the_list_helper(world):
-    staff_client, patient = world
+    staff_client, patient, _alert = world
     own_client = Client()
     own_client.force_login(patient.user)
     schema = staff_client.get("/api/openapi.json").json()
