@@ -23,7 +23,6 @@ the load average) as JSON lines, and the summary table for benchmarks/RESULTS.md
 """
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -161,49 +160,62 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
-def locust(
-    scenario: str, *, users: int, duration: int, world_file: Path, rate: float, bundle_size: int
+def people_file(world: dict, folder: Path) -> Path:
+    path = folder / "people.txt"
+    path.write_text("\n".join(world["people"]) + "\n")
+    return path
+
+
+def wrk(
+    scenario: str,
+    *,
+    connections: int,
+    duration: int,
+    world: dict,
+    rate: float,
+    bundle_size: int,
 ) -> dict:
+    """One run of wrk (its threads share the connections), as its script's JSON line."""
+    threads = min(2, connections)
+    # A steady rate: each connection waits this long between its requests.
+    delay_ms = connections / rate * 1000 if rate else 0
     with tempfile.TemporaryDirectory() as folder:
-        prefix = Path(folder) / "run"
-        env = {
-            **os.environ,
-            "BENCH_SCENARIO": scenario,
-            "BENCH_WORLD": str(world_file),
-            "BENCH_RATE": str(rate / users if rate else 0),
-            "BENCH_BUNDLE_SIZE": str(bundle_size),
-        }
         load_before = os.getloadavg()[0]
-        subprocess.run(
+        output = subprocess.run(
             [
-                str(Path(sys.executable).parent / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "monitoring_locust.py"),
-                "--headless",
-                "--only-summary",
-                f"--users={users}",
-                f"--spawn-rate={users}",
-                f"--run-time={duration}s",
-                f"--host=http://127.0.0.1:{PORT}",
-                f"--csv={prefix}",
-                "--loglevel=WARNING",
+                "wrk",
+                f"--threads={threads}",
+                f"--connections={connections}",
+                f"--duration={duration}s",
+                "--timeout=30s",
+                "--script",
+                str(ROOT / "benchmarks" / "monitoring_wrk.lua"),
+                f"http://127.0.0.1:{PORT}",
+                "--",
+                scenario,
+                str(people_file(world, Path(folder))),
+                world["token"],
+                world["base"],
+                str(bundle_size),
+                f"{delay_ms:.3f}",
+                str(threads),
             ],
-            env=env,
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         load_after = os.getloadavg()[0]
-        with open(f"{prefix}_stats.csv") as stats:
-            row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    figures = json.loads(output.strip().splitlines()[-1])
     per_request = bundle_size if scenario == "bundle" else 1
+    requests_per_s = figures["requests"] / figures["seconds"]
     return {
         "scenario": scenario,
-        "requests": int(row["Request Count"]),
-        "failures": int(row["Failure Count"]),
-        "requests_per_s": round(float(row["Requests/s"]), 1),
-        "check_ins_per_s": round(float(row["Requests/s"]) * per_request, 1),
-        "p50_ms": float(row["50%"]),
-        "p99_ms": float(row["99%"]),
+        "requests": figures["requests"],
+        "failures": figures["refused"] + figures["socket_errors"],
+        "requests_per_s": round(requests_per_s, 1),
+        "check_ins_per_s": round(requests_per_s * per_request, 1),
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
         "load": [round(load_before, 2), round(load_after, 2)],
     }
 
@@ -220,10 +232,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=20, help="seconds per run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--users", type=int, default=32, help="locust users, as fast as answered")
+    parser.add_argument(
+        "--connections", type=int, default=16, help="wrk connections, each as fast as answered"
+    )
     parser.add_argument("--rate", type=float, default=500, help="sustained: requests a second")
     parser.add_argument("--bundle-size", type=int, default=1000)
-    parser.add_argument("--bundle-users", type=int, default=4)
+    parser.add_argument("--bundle-connections", type=int, default=4)
     arguments = parser.parse_args()
 
     world_file = ROOT / "var" / "bench_monitoring_world.json"
@@ -241,11 +255,15 @@ def main() -> None:
             for run in range(arguments.runs + 1):
                 empty_tables(arguments.database_url)
                 time.sleep(2)
-                result = locust(
+                result = wrk(
                     "single" if scenario == "sustained" else scenario,
-                    users=arguments.bundle_users if scenario == "bundle" else arguments.users,
+                    connections=(
+                        arguments.bundle_connections
+                        if scenario == "bundle"
+                        else arguments.connections
+                    ),
                     duration=arguments.duration,
-                    world_file=world_file,
+                    world=json.loads(world_file.read_text()),
                     rate=arguments.rate if scenario == "sustained" else 0,
                     bundle_size=arguments.bundle_size,
                 )

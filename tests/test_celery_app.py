@@ -19,13 +19,13 @@ def test_a_delivery_scheduled_while_another_app_is_current_still_runs():
     def schedule():
         other.set_current()
         try:
-            tasks.deliver_event.delay(41)
+            tasks.deliver_events.delay([41])
         except Exception as error:
             outcome["error"] = error
 
     other.set_default()
     try:
-        with mock.patch.object(delivery, "deliver_event", return_value=1) as deliver:
+        with mock.patch.object(delivery, "deliver_events", return_value=1) as deliver:
             thread = threading.Thread(target=schedule)
             thread.start()
             thread.join()
@@ -33,4 +33,4 @@ def test_a_delivery_scheduled_while_another_app_is_current_still_runs():
         celery_state.set_default_app(previous_default)
         other.close()
     assert outcome == {}
-    deliver.assert_called_once_with(41)
+    deliver.assert_called_once_with([41])

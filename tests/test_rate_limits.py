@@ -142,3 +142,36 @@ def test_rates_read_as_operators_write_them(text, rate):
 def test_a_mistyped_rate_is_refused(text):
     with pytest.raises(ValueError, match="30/minute"):
         ratelimit.Rate.parse(text)
+
+
+@pytest.fixture
+def redis_cache(settings, request):
+    """The cache as in production with several processes: a Redis database of its own."""
+    redis = pytest.importorskip("redis")
+    location = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(location).flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+    }
+    ratelimit._redis_client.cache_clear()
+    request.addfinalizer(ratelimit._redis_client.cache_clear)
+    return redis.Redis.from_url(location)
+
+
+def test_counts_in_redis_are_shared_and_expire_with_their_window(rates, redis_cache, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    assert ratelimit.count("people-search", "user:1") == 1
+    assert ratelimit.count("people-search", "user:1") == 2
+    # What another process counts, this one sees (one Redis, not each process's memory).
+    assert ratelimit.is_exhausted("people-search", "user:1")
+    with pytest.raises(Throttled):
+        ratelimit.enforce("people-search", "user:1")
+    (key,) = redis_cache.keys("*ratelimit:people-search:user:1:*")
+    # The window has 20 seconds left: the count is forgotten a second after it ends.
+    assert 0 < redis_cache.ttl(key) <= 21
+    clock[0] += 60
+    assert ratelimit.count("people-search", "user:1") == 1

@@ -136,19 +136,28 @@ def publish(name: str, /, **payload: Any) -> None:
     change that came before it: actions are `@transaction.atomic`, so theirs are one. An
     event nobody subscribes to is checked and then dropped: there is no one to deliver to.
     """
+    publish_many(name, [payload])
+
+
+def publish_many(name: str, payloads: list[dict[str, Any]], /) -> None:
+    """`publish` for many events of one name at once (a batch of check-ins raising many
+    alerts): each is checked and delivered as its own event, but they are written in one go
+    and scheduled for delivery together."""
     event_type = _catalogue.get(name)
     if event_type is None:
         raise UnknownEvent(f"No module declares the event {name!r}.")
-    if set(payload) != set(event_type.fields):
-        missing = sorted(set(event_type.fields) - set(payload))
-        unexpected = sorted(set(payload) - set(event_type.fields))
-        raise WrongPayload(f"{name}: missing fields {missing}, unexpected fields {unexpected}.")
+    declared = set(event_type.fields)
+    for payload in payloads:
+        if set(payload) != declared:
+            missing = sorted(declared - set(payload))
+            unexpected = sorted(set(payload) - declared)
+            raise WrongPayload(f"{name}: missing fields {missing}, unexpected fields {unexpected}.")
     try:
-        json.dumps(payload)
+        json.dumps(payloads)
     except (TypeError, ValueError) as error:
         raise WrongPayload(f"{name}: the payload must be plain JSON ({error}).") from error
     names = subscribers_of(name)
-    if names:
+    if names and payloads:
         from coproduce.outbox import delivery
 
-        delivery.record(name, payload, names)
+        delivery.record_many(name, payloads, names)

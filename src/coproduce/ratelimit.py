@@ -12,9 +12,11 @@ envelope), so nobody can flood the audit trail or the database with requests.
 
 import time
 from dataclasses import dataclass
+from functools import cache as once
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext as _
 
 from coproduce.errors import Throttled
@@ -65,7 +67,15 @@ def count(scope: str, key: object) -> int:
     """Count one use of `scope` by `key` in the current window; return the uses so far."""
     rate = rate_for(scope)
     cache_key, seconds_left = _window(scope, key, rate)
-    # add() then incr() is atomic on Redis and in memory, so concurrent requests each count.
+    redis = _redis_client()
+    if redis is not None:
+        # One round trip: start the window's count at 0 if it is new, then add one. Django's
+        # add() and incr() take three (incr asks first whether the key exists).
+        pipeline = redis.pipeline(transaction=True)
+        pipeline.set(cache.make_and_validate_key(cache_key), 0, ex=seconds_left + 1, nx=True)
+        pipeline.incr(cache.make_and_validate_key(cache_key))
+        return pipeline.execute()[1]
+    # add() then incr() is atomic in memory too, so concurrent requests each count.
     if cache.add(cache_key, 1, timeout=seconds_left + 1):
         return 1
     try:
@@ -73,6 +83,17 @@ def count(scope: str, key: object) -> int:
     except ValueError:  # the window expired between add() and incr()
         cache.add(cache_key, 1, timeout=seconds_left + 1)
         return 1
+
+
+@once
+def _redis_client():
+    """The cache's Redis server as a client of its own, kept for the process; None when the
+    cache is not Redis (one process's memory)."""
+    if not isinstance(caches["default"], RedisCache):
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 
 
 def is_exhausted(scope: str, key: object) -> bool:

@@ -282,3 +282,12 @@ def test_a_repeat_across_the_night_the_clocks_go_back_is_timed_by_the_real_minut
     repeat = datetime(2026, 10, 25, 1, 10, fold=1, tzinfo=london)
     assert repeat.astimezone(UTC) - asked.astimezone(UTC) == timedelta(minutes=20)
     assert timing.repeat_closes_alert(asked, repeat, Colour.GREEN)
+
+
+def test_a_window_closing_in_the_skipped_hour_holds_the_hour_before_however_its_time_is_written():
+    """Found by Hypothesis: on the night New York's clocks go forward (02:00 becomes 03:00), a
+    window from 00:00 to 02:00 is open at 01:00, also when its closing time carries a fold."""
+    for closes in (time(2, 0), time(2, 0, fold=1)):
+        window = timing.window_on(date(2020, 3, 8), time(0, 0), closes, "America/New_York")
+        assert window.holds(datetime(2020, 3, 8, 6, 0, tzinfo=UTC))  # 01:00 EST
+        assert window.closes_at.astimezone(UTC) == datetime(2020, 3, 8, 7, 0, tzinfo=UTC)

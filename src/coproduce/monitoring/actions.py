@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from coproduce import events
 from coproduce.errors import Conflict, NotAllowed, invalid_fields
+from coproduce.inserts import insert_new
 from coproduce.people.access import (
     Access,
     Actor,
@@ -31,10 +32,9 @@ from coproduce.people.access import (
     audit_change,
     audit_row,
     citizen_access,
-    current_care_relationships,
-    current_consents,
     current_roles,
     in_organisation_tree,
+    in_organisations_care,
     organisation_and_children,
     person_access,
 )
@@ -449,8 +449,8 @@ def record_check_ins(
     stored returns the stored check-in and raises nothing more."""
     now = timezone.now()
     outcomes = [Outcome() for _submission in submissions]
-    enrolments = _current_enrolments(submissions)
-    allowed = _people_actor_may_submit_for(actor, submissions, enrolments)
+    enrolments = _current_enrolments(actor, submissions)
+    allowed = _people_actor_may_submit_for(actor, enrolments)
     alerts_asked = _alerts_being_remeasured(submissions)
     prepared: list[tuple[int, Submission, Enrolment, date, datetime, dict]] = []
     for index, submission in enumerate(submissions):
@@ -501,24 +501,26 @@ def _clock(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _current_enrolments(submissions: Sequence[Submission]) -> dict:
+def _current_enrolments(actor: Actor, submissions: Sequence[Submission]) -> dict:
+    """The current enrolments of the people the submissions are for; for staff and tokens
+    each says whether the actor's organisations care for the person in the health record
+    (`in_care`), read with it in one query."""
     person_ids = {submission.person_id for submission in submissions}
     rows = Enrolment.objects.filter(person_id__in=person_ids, ended_at__isnull=True).select_related(
-        "programme", "organisation", "person"
+        "programme", "organisation"
     )
+    if actor.own_person is None:
+        rows = rows.annotate(in_care=in_organisations_care(actor, RecordCategory.HEALTH))
     return {(str(row.person_id), row.programme.key): row for row in rows}
 
 
-def _people_actor_may_submit_for(actor: Actor, submissions, enrolments: dict) -> set:
+def _people_actor_may_submit_for(actor: Actor, enrolments: dict) -> set:
     """The people this actor may record readings for: the person and a `manage` proxy; staff
     and a device gateway's token (write scope) for people they care for in the health record,
     at the organisation that monitors them."""
-    person_ids = {enrolment.person_id for enrolment in enrolments.values()}
-    if not person_ids:
-        return set()
     if actor.own_person is not None:
         allowed = set()
-        for person_id in person_ids:
+        for person_id in {enrolment.person_id for enrolment in enrolments.values()}:
             try:
                 access = person_access(actor, person_id, category=RecordCategory.HEALTH, write=True)
             except PersonNotFound:
@@ -527,36 +529,12 @@ def _people_actor_may_submit_for(actor: Actor, submissions, enrolments: dict) ->
         return allowed
     if actor.token is not None and actor.token.scope != actor.token.Scope.WRITE:
         return set()
-    visible = _in_health_care_of(actor.organisation_ids, person_ids)
     organisation_ids = actor.organisation_ids
     return {
         enrolment.person_id
         for enrolment in enrolments.values()
-        if enrolment.person_id in visible
-        and in_organisation_tree(enrolment.organisation, organisation_ids)
+        if enrolment.in_care and in_organisation_tree(enrolment.organisation, organisation_ids)
     }
-
-
-def _in_health_care_of(organisation_ids, person_ids) -> set:
-    """people_in_organisations_care (health) among these people only, in one query. The list
-    form matches every person the organisations care for (a hospital's whole caseload) for
-    each check-in; this reads the rows of the people checking in."""
-    now = timezone.now()
-    caring = current_care_relationships(timezone.localdate(now)).filter(
-        organisation_id__in=organisation_ids,
-        category=RecordCategory.HEALTH,
-        person_id__in=person_ids,
-    )
-    consenting = current_consents(now).filter(
-        organisation_id__in=organisation_ids,
-        category=RecordCategory.HEALTH,
-        person_id__in=person_ids,
-    )
-    return set(
-        caring.values_list("person_id", flat=True).union(
-            consenting.values_list("person_id", flat=True)
-        )
-    )
 
 
 def _alerts_being_remeasured(submissions) -> dict[str, Alert]:
@@ -607,10 +585,7 @@ def _store(actor: Actor, prepared, outcomes, alerts_asked, *, source: str, now: 
             idempotency_key=submission.idempotency_key,
         )
         rows.append((index, submission, enrolment, check_in))
-    CheckIn.objects.bulk_create([row[3] for row in rows], ignore_conflicts=True)
-    stored_ids = set(
-        CheckIn.objects.filter(pk__in=[row[3].pk for row in rows]).values_list("pk", flat=True)
-    )
+    stored_ids = insert_new([row[3] for row in rows])
     created = []
     for index, submission, enrolment, check_in in rows:
         outcome = outcomes[index]
@@ -659,7 +634,7 @@ def _audit_submissions(actor: Actor, created) -> None:
     for enrolment, _check_in in created:
         row = audit_row(
             actor,
-            person=enrolment.person,
+            person_id=enrolment.person_id,
             action=AuditEvent.Action.WRITE,
             what=f"check-in recorded: {enrolment.programme.title}",
             why="Recorded readings for the person's monitoring",
@@ -823,8 +798,7 @@ def _raise_alerts(created, *, now: datetime) -> dict:
     teams = _first_members({alert.enrolment_id for alert in alerts})
     for alert in alerts:
         alert.assigned_to_id = teams.get(alert.enrolment_id)
-    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    stored = set(Alert.objects.filter(pk__in=[a.pk for a in alerts]).values_list("pk", flat=True))
+    stored = insert_new(alerts)
     alerts = [alert for alert in alerts if alert.pk in stored]
     AlertStep.objects.bulk_create(
         AlertStep(
@@ -837,10 +811,13 @@ def _raise_alerts(created, *, now: datetime) -> dict:
         )
         for alert in alerts
     )
-    for alert in alerts:
-        events.publish(
-            "monitoring.alert_raised", alert_id=str(alert.pk), colour=alert.colour, kind=alert.kind
-        )
+    events.publish_many(
+        "monitoring.alert_raised",
+        [
+            {"alert_id": str(alert.pk), "colour": alert.colour, "kind": alert.kind}
+            for alert in alerts
+        ],
+    )
     reading_alerts = {}
     for alert in alerts:
         if alert.kind == Alert.Kind.READING or alert.check_in_id not in reading_alerts:

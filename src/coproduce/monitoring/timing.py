@@ -64,7 +64,8 @@ def clock_reading(day: date, clock: time, tz: ZoneInfo) -> datetime:
     goes back and shows it twice). A time the clock skips when it goes forward is the moment
     it jumps, so a window from 01:30 to 02:15 on that night in London opens at 02:00 BST and
     never closes before it opens."""
-    moment = datetime.combine(day, clock, tzinfo=tz)
+    # A setting's clock time names no fold: which of two readings it means is decided here.
+    moment = datetime.combine(day, clock.replace(fold=0), tzinfo=tz)
     if instant(moment).astimezone(tz).replace(tzinfo=None) == moment.replace(tzinfo=None):
         return moment
     # Skipped: read with the offset after the jump it is before the jump, with the offset

@@ -1,6 +1,6 @@
 """Writing events to the outbox and delivering them, at least once, to each subscriber.
 
-`record` runs inside the publishing transaction. After commit, `deliver_event` (a Celery
+`record_many` runs inside the publishing transaction. After commit, `deliver_events` (a Celery
 task, eager in the embedded default) tries every subscriber once; `deliver_due`, run by beat,
 tries again whatever is still undelivered when it falls due: a subscriber that failed (after
 a backoff) and an event whose delivery never ran because the process died after commit.
@@ -28,30 +28,38 @@ KEEP_DELIVERED = timedelta(days=7)
 SWEEP_BATCH = 500
 
 
-def record(name: str, payload: dict, subscribers: list[str]) -> OutboxEvent:
+def record_many(name: str, payloads: list[dict], subscribers: list[str]) -> list[OutboxEvent]:
+    """Write the events and a delivery of each to each subscriber, in two inserts whatever
+    their number; after commit one job delivers them all."""
     now = timezone.now()
-    event = OutboxEvent.objects.create(name=name, payload=payload, published_at=now)
+    published = OutboxEvent.objects.bulk_create(
+        OutboxEvent(name=name, payload=payload, published_at=now) for payload in payloads
+    )
     OutboxDelivery.objects.bulk_create(
         OutboxDelivery(event=event, subscriber=subscriber, due_at=now + FIRST_DELIVERY_GRACE)
+        for event in published
         for subscriber in subscribers
     )
+    event_ids = [event.pk for event in published]
     # robust: a broker that cannot be reached must not fail a change already committed; the
-    # sweep delivers the event instead.
-    transaction.on_commit(lambda: schedule_delivery(event.pk), robust=True)
-    return event
+    # sweep delivers the events instead.
+    transaction.on_commit(lambda: schedule_delivery(event_ids), robust=True)
+    return published
 
 
-def schedule_delivery(event_id: int) -> None:
-    from .tasks import deliver_event
+def schedule_delivery(event_ids: list[int]) -> None:
+    from .tasks import deliver_events
 
-    deliver_event.delay(event_id)
+    deliver_events.delay(event_ids)
 
 
-def deliver_event(event_id: int) -> int:
-    """Try each subscriber of a just-committed event once; returns how many heard it."""
-    first_tries = OutboxDelivery.objects.filter(
-        event_id=event_id, attempts=0, delivered_at__isnull=True
-    ).values_list("pk", flat=True)
+def deliver_events(event_ids: list[int]) -> int:
+    """Try each subscriber of just-committed events once; returns how many heard them."""
+    first_tries = (
+        OutboxDelivery.objects.filter(event_id__in=event_ids, attempts=0, delivered_at__isnull=True)
+        .order_by("event_id", "pk")
+        .values_list("pk", flat=True)
+    )
     return sum(_attempt(delivery_id, timezone.now()) for delivery_id in list(first_tries))
 
 

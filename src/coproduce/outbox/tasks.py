@@ -6,9 +6,9 @@ from . import delivery
 
 
 @app.task
-def deliver_event(event_id: int) -> int:
+def deliver_events(event_ids: list[int]) -> int:
     """Scheduled when the publishing transaction commits."""
-    return delivery.deliver_event(event_id)
+    return delivery.deliver_events(event_ids)
 
 
 @app.task

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextChoices,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +174,23 @@ def people_in_organisations_care(
     return Person.objects.filter(
         Q(pk__in=consenting.values("person_id")) | Q(pk__in=caring.values("person_id"))
     )
+
+
+def in_organisations_care(
+    actor: Actor, category: str | None = None, at: datetime | None = None
+) -> ExpressionWrapper | Value:
+    """people_in_organisations_care as a condition on rows of another table that name a
+    person in `person_id` (an enrolment, a referral), to annotate or filter them: it reads
+    the consents and care relationships of those rows' people only, never the organisations'
+    whole caseload."""
+    org_ids = actor.organisation_ids
+    if not org_ids:
+        return Value(False, output_field=BooleanField())
+    at = at or timezone.now()
+    person = OuterRef("person_id")
+    consenting = _organisations_consents(org_ids, at, category).filter(person_id=person)
+    caring = _organisations_care(org_ids, timezone.localdate(at), category).filter(person_id=person)
+    return ExpressionWrapper(Q(Exists(consenting)) | Q(Exists(caring)), output_field=BooleanField())
 
 
 def people_visible_to(
@@ -474,20 +500,23 @@ def access_person(
 def audit_row(
     actor: Actor,
     *,
-    person: Person,
+    person: Person | None = None,
+    person_id=None,
     action: str,
     what: str,
     why: str,
     organisation: Organisation | None = None,
 ) -> AuditEvent | None:
-    """An unsaved audit row, or None when the actor is the person themself."""
+    """An unsaved audit row about `person` (or the person with `person_id`, for a batch that
+    has not read the people), or None when the actor is the person themself."""
+    person_id = person.pk if person is not None else person_id
     own = actor.own_person
-    if own is not None and own.pk == person.pk:
+    if own is not None and own.pk == person_id:
         return None
     if organisation is None and actor.token is not None:
         organisation = actor.token.organisation
     return AuditEvent(
-        person=person,
+        person_id=person_id,
         actor_user=actor.user if actor.user is not None and actor.user.is_authenticated else None,
         actor_token=actor.token,
         actor_label=actor.label_at(organisation)[:300],
