@@ -1021,33 +1021,45 @@ def close_alert(actor: Actor, *, alert_id, outcome: str, note: str = "") -> Aler
 
 
 def _pass_on(alert: Alert, *, by, by_label: str, note: str, now: datetime) -> bool:
-    team = queries.current_team(alert.enrolment)
-    positions = [member.user_id for member in team]
+    team = [member.user_id for member in queries.current_team(alert.enrolment)]
+    definition = queries.programme_definition(alert.enrolment.programme)
+    due_at = _due(Colour(alert.colour), now, alert.enrolment, definition)
+    step = pass_on(alert, team, by=by, by_label=by_label, note=note, at=now, due_at=due_at)
+    if step is None:
+        return False
+    alert.save(update_fields=["assigned_to", "escalation_level", "handled_at", "due_at"])
+    step.save()
+    events.publish(
+        "monitoring.alert_escalated", alert_id=str(alert.pk), level=alert.escalation_level
+    )
+    return True
+
+
+def pass_on(
+    alert: Alert, team: list, *, by, by_label: str, note: str, at: datetime, due_at: datetime
+) -> AlertStep | None:
+    """The alert passed to the person after its holder in `team` (user ids, in order), due
+    again at due_at, and the step that says so; neither saved (the demo's history is written
+    in bulk). None, and the alert unchanged, when no one is after them."""
     try:
-        after = positions.index(alert.assigned_to_id) + 1
+        after = team.index(alert.assigned_to_id) + 1
     except ValueError:
         after = 0
-    if after >= len(positions):
-        return False
-    alert.assigned_to_id = positions[after]
+    if after >= len(team):
+        return None
+    alert.assigned_to_id = team[after]
     alert.escalation_level += 1
     alert.handled_at = None
-    definition = queries.programme_definition(alert.enrolment.programme)
-    alert.due_at = _due(Colour(alert.colour), now, alert.enrolment, definition)
-    alert.save(update_fields=["assigned_to", "escalation_level", "handled_at", "due_at"])
-    AlertStep.objects.create(
+    alert.due_at = due_at
+    return AlertStep(
         alert=alert,
         kind=AlertStep.Kind.ESCALATED,
-        at=now,
+        at=at,
         by=by,
         by_label=by_label[:300],
         assigned_to_id=alert.assigned_to_id,
         note=note,
     )
-    events.publish(
-        "monitoring.alert_escalated", alert_id=str(alert.pk), level=alert.escalation_level
-    )
-    return True
 
 
 def escalate_overdue_alerts(now: datetime | None = None) -> int:

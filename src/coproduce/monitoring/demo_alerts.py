@@ -281,25 +281,25 @@ class HandledAlerts:
             )
         )
 
-    def _pass_on(self, alert: Alert, steps, at: datetime) -> None:
-        """As actions._pass_on: to the next person on the team, with a fresh due time."""
-        alert.escalation_level += 1
-        alert.assigned_to_id = self.plan.team[alert.escalation_level][0]
-        alert.handled_at = None
-        alert.due_at = self.clock.due(Colour(alert.colour), at, self.definition, self.time_zone)
-        steps.append(
-            AlertStep(
-                alert=alert,
-                kind=Step.ESCALATED,
-                at=at,
-                by_label=actions.SYSTEM_LABEL,
-                assigned_to_id=alert.assigned_to_id,
-                note=_("No one took it in hand by its due time."),
-            )
+    def _pass_on(self, alert: Alert, steps, at: datetime) -> bool:
+        """As escalate_overdue_alerts: to the next person on the team, with a fresh due time;
+        False past the last person."""
+        step = actions.pass_on(
+            alert,
+            [user_id for user_id, _title in self.plan.team],
+            by=None,
+            by_label=actions.SYSTEM_LABEL,
+            note=_("No one took it in hand by its due time."),
+            at=at,
+            due_at=self.clock.due(Colour(alert.colour), at, self.definition, self.time_zone),
         )
+        if step is not None:
+            steps.append(step)
+        return step is not None
 
     def _pass_on_while_overdue(self, alert: Alert, steps, *, until: datetime) -> None:
         """What escalate_overdue_alerts did while no one took it in hand: passed it along the
         team at each due time; past the last person it stays overdue."""
-        while alert.due_at <= until and alert.escalation_level + 1 < len(self.plan.team):
-            self._pass_on(alert, steps, alert.due_at)
+        while alert.due_at <= until:
+            if not self._pass_on(alert, steps, alert.due_at):
+                return
