@@ -1,5 +1,6 @@
-"""Check-ins over HTTP on PostgreSQL: gunicorn serving the site, locust (headless, a second
-process) sending the load.
+"""Check-ins over HTTP on PostgreSQL: gunicorn serving the site, wrk (a second process, in C,
+so that the load takes little of the two cores; `apt-get install wrk`) sending the load
+(benchmarks/monitoring_wrk.lua).
 
     .venv/bin/python benchmarks/monitoring_check_ins.py                  # all, 3 runs each
     .venv/bin/python benchmarks/monitoring_check_ins.py --scenarios single --runs 5
@@ -12,11 +13,11 @@ hospital's write token (a device gateway). Then, for each scenario, starts gunic
 empties the check-ins, alerts and audit trail and sends load for --duration seconds:
 
 - `bare`: the floor, POST /bench/row inserting one row (benchmarks/monitoring_urls.py), as
-  fast as answered by --users users;
+  fast as answered on --connections connections;
 - `single`: one check-in per request (QuestionnaireResponse, Idempotency-Key), as fast as
-  answered by --users users: its rate over the bare one's is the ratio;
-- `sustained`: single check-ins at a steady --rate a second in all, for the p99 at that rate;
-- `bundle`: batch Bundles of --bundle-size check-ins from --bundle-users users.
+  answered on --connections connections: its rate over the bare one's is the ratio;
+- `sustained`: single check-ins paced to --rate a second in all, for the p99 at that rate;
+- `bundle`: batch Bundles of --bundle-size check-ins on --bundle-connections connections.
 
 Prints each run and the medians (requests and check-ins a second, p50/p99 latency, failures,
 the load average) as JSON lines, and the summary table for benchmarks/RESULTS.md.

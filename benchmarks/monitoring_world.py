@@ -6,7 +6,7 @@ A hospital with a heart-failure nurse and a GP, PEOPLE people in its care enroll
 heart-failure programme with a window open all day (the rows actions.enrol writes, written
 in bulk), and the hospital's write token. WORLD_FILE gets the token, the people's ids and
 the site's address (the base of its FHIR code systems) for the load
-(benchmarks/monitoring_locust.py)."""
+(benchmarks/monitoring_wrk.lua)."""
 
 import json
 import sys

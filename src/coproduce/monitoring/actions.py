@@ -47,7 +47,7 @@ from coproduce.people.models import (
     User,
 )
 
-from . import queries, rules, timing
+from . import escalation, queries, rules, timing
 from .models import (
     Alert,
     AlertStep,
@@ -1024,7 +1024,9 @@ def _pass_on(alert: Alert, *, by, by_label: str, note: str, now: datetime) -> bo
     team = [member.user_id for member in queries.current_team(alert.enrolment)]
     definition = queries.programme_definition(alert.enrolment.programme)
     due_at = _due(Colour(alert.colour), now, alert.enrolment, definition)
-    step = pass_on(alert, team, by=by, by_label=by_label, note=note, at=now, due_at=due_at)
+    step = escalation.pass_on(
+        alert, team, by=by, by_label=by_label, note=note, at=now, due_at=due_at
+    )
     if step is None:
         return False
     alert.save(update_fields=["assigned_to", "escalation_level", "handled_at", "due_at"])
@@ -1033,33 +1035,6 @@ def _pass_on(alert: Alert, *, by, by_label: str, note: str, now: datetime) -> bo
         "monitoring.alert_escalated", alert_id=str(alert.pk), level=alert.escalation_level
     )
     return True
-
-
-def pass_on(
-    alert: Alert, team: list, *, by, by_label: str, note: str, at: datetime, due_at: datetime
-) -> AlertStep | None:
-    """The alert passed to the person after its holder in `team` (user ids, in order), due
-    again at due_at, and the step that says so; neither saved (the demo's history is written
-    in bulk). None, and the alert unchanged, when no one is after them."""
-    try:
-        after = team.index(alert.assigned_to_id) + 1
-    except ValueError:
-        after = 0
-    if after >= len(team):
-        return None
-    alert.assigned_to_id = team[after]
-    alert.escalation_level += 1
-    alert.handled_at = None
-    alert.due_at = due_at
-    return AlertStep(
-        alert=alert,
-        kind=AlertStep.Kind.ESCALATED,
-        at=at,
-        by=by,
-        by_label=by_label[:300],
-        assigned_to_id=alert.assigned_to_id,
-        note=note,
-    )
 
 
 def escalate_overdue_alerts(now: datetime | None = None) -> int:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
-from . import actions, rules
+from . import actions, escalation, rules
 from .models import Alert, AlertStep, CheckIn
 from .programmes import Colour
 
@@ -284,7 +284,7 @@ class HandledAlerts:
     def _pass_on(self, alert: Alert, steps, at: datetime) -> bool:
         """As escalate_overdue_alerts: to the next person on the team, with a fresh due time;
         False past the last person."""
-        step = actions.pass_on(
+        step = escalation.pass_on(
             alert,
             [user_id for user_id, _title in self.plan.team],
             by=None,
