@@ -36,6 +36,7 @@ into plain checks over ints and floats (`rules_for`, which a caller scoring many
 keep), and no Decimal is touched per check-in.
 """
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -115,6 +116,10 @@ _SYMBOL_UNITS = ("%", "°C")
 _Cleaner = Callable[[object], object]
 
 
+# An option is answered with its code or, when the code is a number, the number itself.
+_CODE_TYPES = (str, int)
+
+
 class _Unusual(Exception):
     """An answer the usual checks do not take: it is checked again, more carefully."""
 
@@ -134,7 +139,7 @@ class _Form:
         # by each question's own cleaner, which converts it or says exactly what is wrong.
         required = [item for item in fields if _required(item)]
         self.whole_numbers = tuple(
-            (item.key, *_bounds(item))
+            (item.key, *_whole_number_bounds(item))
             for item in required
             if item.kind is AnswerKind.INTEGER and not item.options
         )
@@ -157,6 +162,7 @@ class _Form:
             for key, cleaner in self.cleaners.items()
             if key not in checked_here
         )
+        self.other_required = any(required for _, _, required in self.others)
 
     def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
         try:
@@ -166,8 +172,6 @@ class _Form:
 
     def _clean_usual(self, raw: Mapping[str, object]) -> dict[str, object]:
         """The answers if each is a usual one; _Unusual (or KeyError) if one is not."""
-        if not raw.keys() <= self.keys:
-            raise _Unusual
         cleaned = {}
         for key, low, high in self.whole_numbers:
             value = raw[key]
@@ -190,15 +194,20 @@ class _Form:
             cleaned[key] = value
         for key, codes in self.choices:
             value = raw[key]
-            if (type(value) is not str and type(value) is not int) or value not in codes:
+            if type(value) not in _CODE_TYPES:
                 raise _Unusual
-            cleaned[key] = codes[value]
-        for key, cleaner, required in self.others:  # optional answers and the person's words
-            value = raw.get(key)
-            if value is not None and (value := cleaner(value)) != "":
-                cleaned[key] = value
-            elif required:
+            cleaned[key] = codes[value]  # KeyError: not one of the answers
+        # Answers to the other questions (optional ones, the person's words) are read only
+        # when there are some: most check-ins have none.
+        if len(raw) > len(cleaned) or self.other_required:
+            if not raw.keys() <= self.keys:
                 raise _Unusual
+            for key, cleaner, required in self.others:
+                value = raw.get(key)
+                if value is not None and (value := cleaner(value)) != "":
+                    cleaned[key] = value
+                elif required:
+                    raise _Unusual
         return cleaned
 
     def _clean_carefully(self, raw: Mapping[str, object]) -> dict[str, object]:
@@ -358,6 +367,16 @@ def _bounds(item: Question | Setting) -> tuple[float, float]:
     return low, high
 
 
+def _whole_number_bounds(item: Question | Setting) -> tuple[int | float, int | float]:
+    """The same bounds for a whole number: as ints where there are bounds, because an int is
+    compared with an int several times faster than with a float."""
+    low, high = _bounds(item)
+    return (
+        low if math.isinf(low) else math.ceil(low),
+        high if math.isinf(high) else math.floor(high),
+    )
+
+
 def _missing_message(question: Question, name: str) -> str:
     if question.kind in (AnswerKind.INTEGER, AnswerKind.DECIMAL):
         return f"Enter {name}"
@@ -443,6 +462,14 @@ class ProgrammeRules:
         """What `assess` says, as a plain (colour, score, parts, response, reasons) tuple:
         making an Assessment takes a tenth of the time of scoring a check-in in a file."""
         raise NotImplementedError
+
+    def assess_each(
+        self, check_ins: Sequence[tuple[date, Mapping[str, object]]], settings: Mapping[str, object]
+    ) -> list[_Fields]:
+        """What `assess_as_tuple` says of each of one person's check-ins (day, cleaned answers)
+        with all the others as `earlier`, in the order given."""
+        assess = self.assess_as_tuple
+        return [assess(answers, settings, on, ()) for on, answers in check_ins]
 
 
 # ----- NEWS2 -------------------------------------------------------------------------------
@@ -712,7 +739,6 @@ class HeartFailureRules(ProgrammeRules):
     """Weight gained over 3 days and overnight, and the symptoms of fluid building up."""
 
     def assess_as_tuple(self, answers, settings, on, earlier=()) -> _Fields:
-        weight = answers["weight_kg"]
         today = on.toordinal()
         lowest = yesterday = None
         for reading in earlier:
@@ -726,6 +752,33 @@ class HeartFailureRules(ProgrammeRules):
                 # Two check-ins on one day are compared with the lower: the bigger gain is safer.
                 if days_before == 1 and (yesterday is None or earlier_weight < yesterday):
                     yesterday = earlier_weight
+        return self._assess_against(answers, settings, lowest, yesterday)
+
+    def assess_each(self, check_ins, settings) -> list[_Fields]:
+        # The lowest weight of each day, looked up by day: no Reading is made for each check-in.
+        weights = {}
+        for on, answers in check_ins:
+            weight = answers.get("weight_kg")
+            if weight is not None:
+                day = on.toordinal()
+                if weights.get(day, weight) >= weight:
+                    weights[day] = weight
+        assessed = []
+        for on, answers in check_ins:
+            today = on.toordinal()
+            yesterday = weights.get(today - 1)
+            before = [
+                weight
+                for weight in (yesterday, weights.get(today - 2), weights.get(today - 3))
+                if weight is not None
+            ]
+            lowest = min(before) if before else None
+            assessed.append(self._assess_against(answers, settings, lowest, yesterday))
+        return assessed
+
+    def _assess_against(self, answers, settings, lowest, yesterday) -> _Fields:
+        """The colour given the lowest weight of the 3 days before and the day before's."""
+        weight = answers["weight_kg"]
         red = amber = False
         reasons = []
         # Gains and limits in whole tenths of a kilogram, so that 64.4 - 62.4 is 2.0 kg and

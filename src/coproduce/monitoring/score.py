@@ -28,8 +28,8 @@ from datetime import date
 
 import orjson
 
-from .programmes import BUILT_IN, AnswerKind, Programme, Scoring
-from .rules import AnswerError, ProgrammeRules, Reading, rules_for
+from .programmes import BUILT_IN, AnswerKind, Programme
+from .rules import AnswerError, ProgrammeRules, rules_for
 
 
 class ScoreInputError(ValueError):
@@ -125,7 +125,7 @@ def _person_answer(rules: ProgrammeRules, person, index: int, days: _Days) -> di
             f"{where}.check_ins: expected a list of check-ins, got {_kind(check_ins)}"
         )
     clean_answers = rules.clean_answers
-    cleaned = []  # (id, date text, date, ordinal, answers)
+    identifiers, texts, dated = [], [], []  # dated: (date, answers), for rules.assess_each
     number_on = {}  # ordinal -> the check-in's number
     for number, check_in in enumerate(check_ins):
         try:
@@ -139,35 +139,25 @@ def _person_answer(rules: ProgrammeRules, person, index: int, days: _Days) -> di
                 f"{where}.check_ins[{number}].date: {text} is also the date of "
                 f"check_ins[{number_on[ordinal]}]; a person checks in once a day"
             )
-        cleaned.append((identifier, text, day, ordinal, answers))
-    # The trend rules compare a check-in with the 3 days before it, wherever they are in the
+        identifiers.append(identifier)
+        texts.append(text)
+        dated.append((day, answers))
+    # The trend rules compare a check-in with the days before it, wherever they are in the
     # file: every check-in is read before any is scored.
-    trends = rules.programme.scoring is Scoring.HEART_FAILURE
-    if trends:
-        readings = {ordinal: Reading(day, answers) for _, _, day, ordinal, answers in cleaned}
-    assess = rules.assess_as_tuple
-    answered = []
-    for identifier, text, day, ordinal, answers in cleaned:
-        if trends:
-            earlier = [
-                readings[before]
-                for before in (ordinal - 1, ordinal - 2, ordinal - 3)
-                if before in readings
-            ]
-        else:
-            earlier = ()
-        colour, total, parts, response, reasons = assess(answers, settings, day, earlier)
-        answered.append(
-            {
-                "id": identifier,
-                "date": text,
-                "colour": colour,
-                "score": total,
-                "parts": parts,
-                "response": response,
-                "reasons": reasons,
-            }
+    answered = [
+        {
+            "id": identifier,
+            "date": text,
+            "colour": colour,
+            "score": total,
+            "parts": parts,
+            "response": response,
+            "reasons": reasons,
+        }
+        for identifier, text, (colour, total, parts, response, reasons) in zip(
+            identifiers, texts, rules.assess_each(dated, settings), strict=True
         )
+    ]
     return {"id": person["id"], "check_ins": answered}
 
 
