@@ -6,23 +6,26 @@ one line that names where the problem is (`pathways[3].events[1].date: ...`), an
 written, so a half-checked file is never mistaken for a whole one.
 """
 
-import gc
 import json
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from itertools import islice
 
 import orjson
 
+from coproduce.file_commands import (
+    InputError,
+    iso_date,
+    json_document,
+    json_object_with_list,
+    kind_of,
+    shown,
+    without_cycle_collection,
+)
+
 from .clock import scheme_plan
 from .queries import scheme_rules
 from .rules import SchemeRules, builtin_definitions, event_types, rules_from_definition
-
-
-class CheckInputError(ValueError):
-    """The input cannot be checked; the message says where and why, in one line."""
 
 
 def load_rules(code: str) -> SchemeRules:
@@ -32,8 +35,8 @@ def load_rules(code: str) -> SchemeRules:
         return stored
     builtin = _builtin_rules()
     if code not in builtin:
-        raise CheckInputError(
-            f"scheme: {_show(code)} is not a known scheme; known schemes: {', '.join(builtin)}"
+        raise InputError(
+            f"scheme: {shown(code)} is not a known scheme; known schemes: {', '.join(builtin)}"
         )
     return builtin[code]
 
@@ -46,8 +49,8 @@ def _builtin_rules() -> dict[str, SchemeRules]:
 
 
 def check(data: bytes, *, pretty: bool = False) -> bytes:
-    """The answer to a check file, as JSON; raises CheckInputError for bad input."""
-    with _without_cycle_collection():
+    """The answer to a check file, as JSON; raises InputError for bad input."""
+    with without_cycle_collection():
         document = _document(data)
         rules = load_rules(document["scheme"])
         as_of = _date_ordinal("as_of", document["as_of"])
@@ -56,9 +59,7 @@ def check(data: bytes, *, pretty: bool = False) -> bytes:
         if pretty:
             return _laid_out_for_reading(header, answers)
         # Made into JSON a block at a time, so only one block of answers is held as objects.
-        return b"".join(
-            (orjson.dumps(header)[:-1], b',"pathways":[', b",".join(_blocks(answers)), b"]}")
-        )
+        return json_object_with_list(header, "pathways", _blocks(answers))
 
 
 def _blocks(answers: Iterator[dict], size: int = 10_000) -> Iterator[bytes]:
@@ -89,53 +90,30 @@ def _laid_out_for_reading(header: dict, answers: Iterator[dict]) -> bytes:
     ).encode()
 
 
-@contextmanager
-def _without_cycle_collection():
-    """A big file makes millions of objects and no reference cycles: the cycle collector
-    would walk them all again and again as they are made, which doubles the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _document(data: bytes) -> dict:
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise CheckInputError(f"input: not valid JSON ({error})") from None
+    document = json_document(data)
     if not isinstance(document, dict):
-        raise CheckInputError(
+        raise InputError(
             f'input: expected an object with "scheme", "as_of" and "pathways", '
-            f"got {_json_kind(document)}"
+            f"got {kind_of(document)}"
         )
     for key in ("scheme", "as_of", "pathways"):
         if key not in document:
-            raise CheckInputError(f"{key}: missing")
+            raise InputError(f"{key}: missing")
     if not isinstance(document["scheme"], str):
-        raise CheckInputError(
-            f"scheme: expected a scheme code, got {_json_kind(document['scheme'])}"
-        )
+        raise InputError(f"scheme: expected a scheme code, got {kind_of(document['scheme'])}")
     if not isinstance(document["pathways"], list):
-        raise CheckInputError(
-            f"pathways: expected a list of pathways, got {_json_kind(document['pathways'])}"
+        raise InputError(
+            f"pathways: expected a list of pathways, got {kind_of(document['pathways'])}"
         )
     return document
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _date_ordinal(where: str, text) -> int:
-    if isinstance(text, str) and _ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text).toordinal()
-        except ValueError:
-            pass
-    raise CheckInputError(f"{where}: {_show(text)} is not a date (YYYY-MM-DD)")
+    try:
+        return iso_date(text).toordinal()
+    except ValueError:
+        raise InputError(f"{where}: {shown(text)} is not a date (YYYY-MM-DD)") from None
 
 
 class _Ordinals(dict):
@@ -174,7 +152,7 @@ def _pathway_answers(rules: SchemeRules, pathways: list, as_of: int) -> Iterator
                 raise TypeError(events)
             pairs = [(known_types[event["type"]], ordinals[event["date"]]) for event in events]
             identifier = pathway["id"]
-        except (KeyError, TypeError, CheckInputError):
+        except (KeyError, TypeError, InputError):
             raise _pathway_error(index, pathway, known_types) from None
         try:
             rows = plan.stage_rows(pairs, as_of)
@@ -190,7 +168,7 @@ def _pathway_answers(rules: SchemeRules, pathways: list, as_of: int) -> Iterator
                 for code, row in zip(stage_codes, rows, strict=True)
             ]
         except ValueError as error:  # a date outside the working-day calendar, or year 10000
-            raise CheckInputError(f"pathways[{index}]: {error}") from None
+            raise InputError(f"pathways[{index}]: {error}") from None
         yield {"id": identifier, "stages": stages}
 
 
@@ -201,53 +179,37 @@ def _known_event_types(rules: SchemeRules) -> frozenset[str]:
     return frozenset(names)
 
 
-def _pathway_error(index: int, pathway, known_types: dict[str, str]) -> CheckInputError:
+def _pathway_error(index: int, pathway, known_types: dict[str, str]) -> InputError:
     """Say exactly what is wrong with a pathway the fast path could not read."""
     where = f"pathways[{index}]"
     if not isinstance(pathway, dict):
-        return CheckInputError(
-            f'{where}: expected an object with "id" and "events", got {_json_kind(pathway)}'
+        return InputError(
+            f'{where}: expected an object with "id" and "events", got {kind_of(pathway)}'
         )
     for key in ("id", "events"):
         if key not in pathway:
-            return CheckInputError(f"{where}.{key}: missing")
+            return InputError(f"{where}.{key}: missing")
     if not isinstance(pathway["events"], list):
-        return CheckInputError(
-            f"{where}.events: expected a list of events, got {_json_kind(pathway['events'])}"
+        return InputError(
+            f"{where}.events: expected a list of events, got {kind_of(pathway['events'])}"
         )
     for number, event in enumerate(pathway["events"]):
         at = f"{where}.events[{number}]"
         if not isinstance(event, dict):
-            return CheckInputError(
-                f'{at}: expected an object with "type" and "date", got {_json_kind(event)}'
+            return InputError(
+                f'{at}: expected an object with "type" and "date", got {kind_of(event)}'
             )
         for key in ("type", "date"):
             if key not in event:
-                return CheckInputError(f"{at}.{key}: missing")
+                return InputError(f"{at}.{key}: missing")
         kind = event["type"]
         if not isinstance(kind, str) or kind not in known_types:
-            return CheckInputError(
-                f"{at}.type: {_show(kind)} is not a known event type; "
+            return InputError(
+                f"{at}.type: {shown(kind)} is not a known event type; "
                 f"known types: {', '.join(sorted(known_types))}"
             )
         try:
             _date_ordinal(f"{at}.date", event["date"])
-        except CheckInputError as error:
+        except InputError as error:
             return error
     raise AssertionError(f"{where} was refused but no problem was found")  # pragma: no cover
-
-
-def _show(value) -> str:
-    """A value as it appeared in the input."""
-    return orjson.dumps(value).decode()
-
-
-def _json_kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    for kind, name in ((dict, "an object"), (list, "a list"), (str, "a string")):
-        if isinstance(value, kind):
-            return name
-    return "a number"

@@ -20,25 +20,25 @@ Bad input stops the whole file with one line that names where the problem is
 never mistaken for a whole one.
 """
 
-import gc
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
-
 import orjson
+
+from coproduce.file_commands import (
+    InputError,
+    iso_date,
+    json_document,
+    json_object_with_list,
+    kind_of,
+    shown,
+    without_cycle_collection,
+)
 
 from .programmes import BUILT_IN, AnswerKind, Programme
 from .rules import AnswerError, ProgrammeRules, rules_for
 
 
-class ScoreInputError(ValueError):
-    """The input cannot be scored; the message says where and why, in one line."""
-
-
 def score(data: bytes) -> bytes:
-    """The answer to a score file, as JSON; raises ScoreInputError for bad input."""
-    with _without_cycle_collection():
+    """The answer to a score file, as JSON; raises InputError for bad input."""
+    with without_cycle_collection():
         document = _document(data)
         rules = rules_for(BUILT_IN[document["programme"]])
         days = _Days()
@@ -50,47 +50,27 @@ def score(data: bytes) -> bytes:
             # JSON: the memory is used again for the next person instead of growing with
             # the file.
             people[index] = None
-        header = orjson.dumps({"programme": rules.programme.key})[:-1]
-        return b"".join((header, b',"people":[', b",".join(answers), b"]}"))
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A big file makes millions of objects and no reference cycles: the cycle collector
-    would walk them all again and again as they are made."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        return json_object_with_list({"programme": rules.programme.key}, "people", answers)
 
 
 def _document(data: bytes) -> dict:
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise ScoreInputError(f"input: not valid JSON ({_one_line(str(error))})") from None
+    document = json_document(data)
     if type(document) is not dict:
-        raise ScoreInputError(
-            f'input: expected an object with "programme" and "people", got {_kind(document)}'
+        raise InputError(
+            f'input: expected an object with "programme" and "people", got {kind_of(document)}'
         )
     for key in ("programme", "people"):
         if key not in document:
-            raise ScoreInputError(f"{key}: missing")
+            raise InputError(f"{key}: missing")
     programme = document["programme"]
     if type(programme) is not str or programme not in BUILT_IN:
-        raise ScoreInputError(
-            f"programme: {_show(programme)} is not a known programme; known programmes: "
+        raise InputError(
+            f"programme: {shown(programme)} is not a known programme; known programmes: "
             + ", ".join(BUILT_IN)
         )
     if type(document["people"]) is not list:
-        raise ScoreInputError(f"people: expected a list of people, got {_kind(document['people'])}")
+        raise InputError(f"people: expected a list of people, got {kind_of(document['people'])}")
     return document
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class _Days(dict):
@@ -98,10 +78,8 @@ class _Days(dict):
     a date (a dict would happily look up a number, so anything but text is refused too)."""
 
     def __missing__(self, text):
-        if type(text) is not str or not _ISO_DATE.fullmatch(text):
-            raise KeyError(text)
         try:
-            day = date.fromisoformat(text)
+            day = iso_date(text)
         except ValueError:
             raise KeyError(text) from None
         self[text] = found = (day, day.toordinal())
@@ -111,18 +89,18 @@ class _Days(dict):
 def _person_answer(rules: ProgrammeRules, person, index: int, days: _Days) -> dict:
     where = f"people[{index}]"
     if type(person) is not dict:
-        raise ScoreInputError(
+        raise InputError(
             f'{where}: expected an object with "id", "settings" and "check_ins", '
-            f"got {_kind(person)}"
+            f"got {kind_of(person)}"
         )
     for key in ("id", "check_ins"):
         if key not in person:
-            raise ScoreInputError(f"{where}.{key}: missing")
+            raise InputError(f"{where}.{key}: missing")
     settings = _settings(rules, person.get("settings"), where)
     check_ins = person["check_ins"]
     if type(check_ins) is not list:
-        raise ScoreInputError(
-            f"{where}.check_ins: expected a list of check-ins, got {_kind(check_ins)}"
+        raise InputError(
+            f"{where}.check_ins: expected a list of check-ins, got {kind_of(check_ins)}"
         )
     clean_answers = rules.clean_answers
     identifiers, texts, dated = [], [], []  # dated: (date, answers), for rules.assess_each
@@ -135,7 +113,7 @@ def _person_answer(rules: ProgrammeRules, person, index: int, days: _Days) -> di
         except (KeyError, TypeError, AttributeError, AnswerError):
             raise _check_in_error(rules, check_in, f"{where}.check_ins[{number}]") from None
         if number_on.setdefault(ordinal, number) != number:
-            raise ScoreInputError(
+            raise InputError(
                 f"{where}.check_ins[{number}].date: {text} is also the date of "
                 f"check_ins[{number_on[ordinal]}]; a person checks in once a day"
             )
@@ -165,7 +143,7 @@ def _settings(rules: ProgrammeRules, raw, where: str) -> dict:
     if raw is None:
         raw = {}
     elif type(raw) is not dict:
-        raise ScoreInputError(f"{where}.settings: expected an object, got {_kind(raw)}")
+        raise InputError(f"{where}.settings: expected an object, got {kind_of(raw)}")
     try:
         return rules.clean_settings(raw)
     except AnswerError as error:
@@ -174,29 +152,29 @@ def _settings(rules: ProgrammeRules, raw, where: str) -> dict:
             detail = _got(raw[error.key])
         else:
             detail = "; the settings are: " + ", ".join(known.key for known in programme.settings)
-        raise ScoreInputError(f"{where}.settings.{error.key}: {error.message}{detail}") from None
+        raise InputError(f"{where}.settings.{error.key}: {error.message}{detail}") from None
 
 
-def _check_in_error(rules: ProgrammeRules, check_in, where: str) -> ScoreInputError:
+def _check_in_error(rules: ProgrammeRules, check_in, where: str) -> InputError:
     """Say exactly what is wrong with a check-in the fast path could not read."""
     if type(check_in) is not dict:
-        return ScoreInputError(
-            f'{where}: expected an object with "id", "date" and "answers", got {_kind(check_in)}'
+        return InputError(
+            f'{where}: expected an object with "id", "date" and "answers", got {kind_of(check_in)}'
         )
     for key in ("id", "date", "answers"):
         if key not in check_in:
-            return ScoreInputError(f"{where}.{key}: missing")
+            return InputError(f"{where}.{key}: missing")
     answers = check_in["answers"]
     if type(answers) is not dict:
-        return ScoreInputError(f"{where}.answers: expected an object, got {_kind(answers)}")
+        return InputError(f"{where}.answers: expected an object, got {kind_of(answers)}")
     try:
         rules.clean_answers(answers)
     except AnswerError as error:
-        return ScoreInputError(
+        return InputError(
             f"{where}.answers.{error.key}: {error.message}"
             + _answer_detail(rules.programme, error.key, answers)
         )
-    return ScoreInputError(f"{where}.date: {_show(check_in['date'])} is not a date (YYYY-MM-DD)")
+    return InputError(f"{where}.date: {shown(check_in['date'])} is not a date (YYYY-MM-DD)")
 
 
 def _answer_detail(programme: Programme, key: str, answers: dict) -> str:
@@ -213,27 +191,7 @@ def _answer_detail(programme: Programme, key: str, answers: dict) -> str:
 
 
 def _got(value, longest: int = 60) -> str:
-    shown = _show(value)
-    if len(shown) > longest:
-        shown = shown[: longest - 1] + "…"
-    return f" (got {shown})"
-
-
-def _show(value) -> str:
-    """A value as it appeared in the input."""
-    return orjson.dumps(value).decode()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    for kind, name in ((dict, "an object"), (list, "a list"), (str, "a string")):
-        if isinstance(value, kind):
-            return name
-    return "a number"
+    given = shown(value)
+    if len(given) > longest:
+        given = given[: longest - 1] + "…"
+    return f" (got {given})"

@@ -5,30 +5,16 @@
     coproduce guarantees detect-breaches     make every right fire whose deadline has passed
     coproduce guarantees rebuild-statistics  recompute the statistics from the stored clocks
 
-Each subcommand is one entry in SUBCOMMANDS: its help line, the function that adds its
-arguments, and the function that runs it.
+Each subcommand is one entry in `subcommands` (`file_commands.Subcommand`). Bad input to
+`check` exits with code 2 after "CommandError: " and the one line that says where.
 """
 
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from coproduce.file_commands import CommandOfSubcommands, Subcommand, answer_file
 from coproduce.guarantees import actions, compliance
-from coproduce.guarantees.check import CheckInputError, check
+from coproduce.guarantees.check import check
 from coproduce.guarantees.imports import add_import_arguments, run_import_command
-
-# Bad input exits with 2, as argparse does for a bad command line.
-BAD_INPUT = 2
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    help: str
-    add_arguments: Callable[[CommandParser], None]
-    run: Callable[[BaseCommand, dict], None]
 
 
 def add_check_arguments(parser: CommandParser) -> None:
@@ -39,20 +25,7 @@ def add_check_arguments(parser: CommandParser) -> None:
 
 
 def run_check(command: BaseCommand, options: dict) -> None:
-    if options["file"] == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(options["file"]).read_bytes()
-        except OSError as error:
-            raise CommandError(
-                f"{options['file']}: {error.strerror}", returncode=BAD_INPUT
-            ) from None
-    try:
-        answer = check(data, pretty=options["pretty"])
-    except CheckInputError as error:
-        raise CommandError(str(error), returncode=BAD_INPUT) from None
-    command.stdout.write(answer.decode())
+    answer_file(command, options["file"], lambda data: check(data, pretty=options["pretty"]))
 
 
 def no_arguments(parser: CommandParser) -> None:
@@ -70,37 +43,27 @@ def run_rebuild_statistics(command: BaseCommand, options: dict) -> None:
     command.stdout.write(f"Rebuilt the statistics: {written}.")
 
 
-SUBCOMMANDS = {
-    "check": Subcommand(
-        help="evaluate the pathways in a JSON file and print every stage's clock as JSON",
-        add_arguments=add_check_arguments,
-        run=run_check,
-    ),
-    "import": Subcommand(
-        help="import a provider's waiting-list events from a CSV or JSON file",
-        add_arguments=add_import_arguments,
-        run=run_import_command,
-    ),
-    "detect-breaches": Subcommand(
-        help="re-evaluate waits past their deadline, so their rights fire (what beat runs)",
-        add_arguments=no_arguments,
-        run=run_detect_breaches,
-    ),
-    "rebuild-statistics": Subcommand(
-        help="recompute the compliance statistics (after a bulk load or a scheme change)",
-        add_arguments=no_arguments,
-        run=run_rebuild_statistics,
-    ),
-}
-
-
-class Command(BaseCommand):
-    help = "Waiting-time guarantee jobs: " + ", ".join(SUBCOMMANDS) + "."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
-        for name, subcommand in SUBCOMMANDS.items():
-            subcommand.add_arguments(subparsers.add_parser(name, help=subcommand.help))
-
-    def handle(self, *args, **options) -> None:
-        SUBCOMMANDS[options["subcommand"]].run(self, options)
+class Command(CommandOfSubcommands):
+    subcommands = {
+        "check": Subcommand(
+            help="evaluate the pathways in a JSON file and print every stage's clock as JSON",
+            add_arguments=add_check_arguments,
+            run=run_check,
+        ),
+        "import": Subcommand(
+            help="import a provider's waiting-list events from a CSV or JSON file",
+            add_arguments=add_import_arguments,
+            run=run_import_command,
+        ),
+        "detect-breaches": Subcommand(
+            help="re-evaluate waits past their deadline, so their rights fire (what beat runs)",
+            add_arguments=no_arguments,
+            run=run_detect_breaches,
+        ),
+        "rebuild-statistics": Subcommand(
+            help="recompute the compliance statistics (after a bulk load or a scheme change)",
+            add_arguments=no_arguments,
+            run=run_rebuild_statistics,
+        ),
+    }
+    help = "Waiting-time guarantee jobs: " + ", ".join(subcommands) + "."
