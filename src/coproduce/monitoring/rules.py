@@ -33,7 +33,8 @@ change the colour: a person reads them (the alerts make them grey).
 
 Speed matters (the score command runs a region's whole history): each programme is made once
 into plain checks over ints and floats (`rules_for`, which a caller scoring many check-ins may
-keep), and no Decimal is touched per check-in.
+keep), and no Decimal is touched per check-in. `ProgrammeRules.assess_each` assesses one
+person's check-ins together, as `assess` would one by one with the others as `earlier`.
 """
 
 import math
@@ -144,7 +145,7 @@ class _Form:
             if item.kind is AnswerKind.INTEGER and not item.options
         )
         self.decimals = tuple(
-            (item.key, item.decimals, *_bounds(item))
+            (item.key, _usual_decimals(item))
             for item in required
             if item.kind is AnswerKind.DECIMAL
         )
@@ -178,13 +179,9 @@ class _Form:
             if type(value) is not int or not low <= value <= high:
                 raise _Unusual
             cleaned[key] = value
-        for key, places, low, high in self.decimals:
+        for key, usual in self.decimals:
             value = raw[key]
-            if (
-                type(value) is not float
-                or not low <= value <= high
-                or round(value, places) != value
-            ):
+            if type(value) is not float or value not in usual:
                 raise _Unusual
             cleaned[key] = value
         for key in self.yes_or_no:
@@ -268,7 +265,7 @@ def _cleaner(item: Question | Setting, name: str) -> _Cleaner:
 
 def _whole_number_cleaner(item: Question | Setting, name: str) -> _Cleaner:
     key = item.key
-    low, high = _bounds(item)
+    low, high = _whole_number_bounds(item)
     not_whole = f"Enter {name} as a whole number"
     out_of_range = _range_message(item, name)
     allowed = {int(option.code) for option in item.options} or None
@@ -375,6 +372,33 @@ def _whole_number_bounds(item: Question | Setting) -> tuple[int | float, int | f
         low if math.isinf(low) else math.ceil(low),
         high if math.isinf(high) else math.floor(high),
     )
+
+
+# The most decimals listed for a question (a weight from 20 to 350 kg to one place is 3,301).
+_MOST_DECIMALS_LISTED = 10_000
+
+
+class _DecimalsInRange:
+    """The floats with at most `places` decimal places from `low` to `high`, for `in`."""
+
+    def __init__(self, places: int, low: float, high: float) -> None:
+        self.places, self.low, self.high = places, low, high
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high and round(value, self.places) == value
+
+
+def _usual_decimals(item: Question | Setting) -> frozenset[float] | _DecimalsInRange:
+    """The floats a decimal question takes as they are: listed where there are not too many,
+    because a float is found in a set several times faster than it is rounded."""
+    usual = _DecimalsInRange(item.decimals, *_bounds(item))
+    scale = 10**item.decimals
+    if not (usual.high - usual.low) * scale <= _MOST_DECIMALS_LISTED:
+        return usual
+    # Each such float is the float nearest a whole number of tenths (or hundredths...), which
+    # is what dividing that whole number gives.
+    wholes = range(math.floor(usual.low * scale) - 1, math.ceil(usual.high * scale) + 2)
+    return frozenset(number for whole in wholes if (number := whole / scale) in usual)
 
 
 def _missing_message(question: Question, name: str) -> str:
