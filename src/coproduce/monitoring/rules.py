@@ -38,7 +38,7 @@ person's check-ins together, as `assess` would one by one with the others as `ea
 """
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -159,11 +159,11 @@ class _Form:
             key for group in (self.whole_numbers, self.decimals, self.choices) for key, *_ in group
         } | set(self.yes_or_no)
         self.others = tuple(
-            (key, cleaner, key in self.missing)
-            for key, cleaner in self.cleaners.items()
-            if key not in checked_here
+            (item.key, self.cleaners[item.key], item.key in self.missing, *_usual_as_given(item))
+            for item in fields
+            if item.key not in checked_here
         )
-        self.other_required = any(required for _, _, required in self.others)
+        self.other_required = any(required for _, _, required, *_ in self.others)
 
     def clean(self, raw: Mapping[str, object]) -> dict[str, object]:
         try:
@@ -199,9 +199,14 @@ class _Form:
         if len(raw) > len(cleaned) or self.other_required:
             if not raw.keys() <= self.keys:
                 raise _Unusual
-            for key, cleaner, required in self.others:
+            for key, cleaner, required, usual_type, usual in self.others:
                 value = raw.get(key)
-                if value is not None and (value := cleaner(value)) != "":
+                if value is None:
+                    if required:
+                        raise _Unusual
+                elif (type(value) is usual_type and value in usual) or (
+                    value := cleaner(value)
+                ) != "":
                     cleaned[key] = value
                 elif required:
                     raise _Unusual
@@ -372,6 +377,21 @@ def _whole_number_bounds(item: Question | Setting) -> tuple[int | float, int | f
         low if math.isinf(low) else math.ceil(low),
         high if math.isinf(high) else math.floor(high),
     )
+
+
+def _usual_as_given(item: Question | Setting) -> tuple[type | None, Container]:
+    """The type and values of the answers its cleaner would give back as they are (a whole
+    number or decimal in range, yes or no), so that they need no call; None and () where
+    every answer is cleaned (a choice, text)."""
+    if item.kind is AnswerKind.INTEGER and not item.options:
+        low, high = _whole_number_bounds(item)
+        if not (math.isinf(low) or math.isinf(high)):
+            return int, range(low, high + 1)
+    if item.kind is AnswerKind.DECIMAL:
+        return float, _usual_decimals(item)
+    if item.kind is AnswerKind.BOOLEAN:
+        return bool, (True, False)
+    return None, ()
 
 
 # The most decimals listed for a question (a weight from 20 to 350 kg to one place is 3,301).
