@@ -26,6 +26,7 @@ the load average) as JSON lines, and the summary table for benchmarks/RESULTS.md
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -134,6 +135,10 @@ class Gunicorn:
         self.workers = workers
 
     def __enter__(self) -> "Gunicorn":
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+                # The load would go to whatever answers there, not to this code.
+                raise RuntimeError(f"Something is already listening on port {PORT}: stop it.")
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
             "coproduce.wsgi",

@@ -34,7 +34,7 @@ from coproduce.people.access import (
     citizen_access,
     current_roles,
     in_organisation_tree,
-    in_organisations_care,
+    in_organisations_care_among,
     organisation_and_children,
     person_access,
 )
@@ -449,7 +449,7 @@ def record_check_ins(
     stored returns the stored check-in and raises nothing more."""
     now = timezone.now()
     outcomes = [Outcome() for _submission in submissions]
-    enrolments = _current_enrolments(actor, submissions)
+    enrolments = _current_enrolments(submissions)
     allowed = _people_actor_may_submit_for(actor, enrolments)
     alerts_asked = _alerts_being_remeasured(submissions)
     prepared: list[tuple[int, Submission, Enrolment, date, datetime, dict]] = []
@@ -501,16 +501,11 @@ def _clock(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _current_enrolments(actor: Actor, submissions: Sequence[Submission]) -> dict:
-    """The current enrolments of the people the submissions are for; for staff and tokens
-    each says whether the actor's organisations care for the person in the health record
-    (`in_care`), read with it in one query."""
+def _current_enrolments(submissions: Sequence[Submission]) -> dict:
     person_ids = {submission.person_id for submission in submissions}
     rows = Enrolment.objects.filter(person_id__in=person_ids, ended_at__isnull=True).select_related(
         "programme", "organisation"
     )
-    if actor.own_person is None:
-        rows = rows.annotate(in_care=in_organisations_care(actor, RecordCategory.HEALTH))
     return {(str(row.person_id), row.programme.key): row for row in rows}
 
 
@@ -518,9 +513,10 @@ def _people_actor_may_submit_for(actor: Actor, enrolments: dict) -> set:
     """The people this actor may record readings for: the person and a `manage` proxy; staff
     and a device gateway's token (write scope) for people they care for in the health record,
     at the organisation that monitors them."""
+    person_ids = {enrolment.person_id for enrolment in enrolments.values()}
     if actor.own_person is not None:
         allowed = set()
-        for person_id in {enrolment.person_id for enrolment in enrolments.values()}:
+        for person_id in person_ids:
             try:
                 access = person_access(actor, person_id, category=RecordCategory.HEALTH, write=True)
             except PersonNotFound:
@@ -529,11 +525,13 @@ def _people_actor_may_submit_for(actor: Actor, enrolments: dict) -> set:
         return allowed
     if actor.token is not None and actor.token.scope != actor.token.Scope.WRITE:
         return set()
+    in_care = in_organisations_care_among(actor, person_ids, RecordCategory.HEALTH)
     organisation_ids = actor.organisation_ids
     return {
         enrolment.person_id
         for enrolment in enrolments.values()
-        if enrolment.in_care and in_organisation_tree(enrolment.organisation, organisation_ids)
+        if enrolment.person_id in in_care
+        and in_organisation_tree(enrolment.organisation, organisation_ids)
     }
 
 

@@ -18,14 +18,9 @@ from datetime import date, datetime
 from functools import cached_property
 
 from django.db.models import (
-    BooleanField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
     QuerySet,
     TextChoices,
-    Value,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -176,21 +171,29 @@ def people_in_organisations_care(
     )
 
 
-def in_organisations_care(
-    actor: Actor, category: str | None = None, at: datetime | None = None
-) -> ExpressionWrapper | Value:
-    """people_in_organisations_care as a condition on rows of another table that name a
-    person in `person_id` (an enrolment, a referral), to annotate or filter them: it reads
-    the consents and care relationships of those rows' people only, never the organisations'
-    whole caseload."""
+def in_organisations_care_among(
+    actor: Actor, person_ids: Iterable, category: str | None = None, at: datetime | None = None
+) -> set:
+    """people_in_organisations_care among these people only (their ids): it reads these
+    people's care relationships, then the consents of those not found, never the
+    organisations' whole caseload (a hospital's, for each check-in a device sends)."""
     org_ids = actor.organisation_ids
-    if not org_ids:
-        return Value(False, output_field=BooleanField())
+    wanted = set(person_ids)
+    if not org_ids or not wanted:
+        return set()
     at = at or timezone.now()
-    person = OuterRef("person_id")
-    consenting = _organisations_consents(org_ids, at, category).filter(person_id=person)
-    caring = _organisations_care(org_ids, timezone.localdate(at), category).filter(person_id=person)
-    return ExpressionWrapper(Q(Exists(consenting)) | Q(Exists(caring)), output_field=BooleanField())
+    found = set(
+        _organisations_care(org_ids, timezone.localdate(at), category)
+        .filter(person_id__in=wanted)
+        .values_list("person_id", flat=True)
+    )
+    if wanted - found:
+        found |= set(
+            _organisations_consents(org_ids, at, category)
+            .filter(person_id__in=wanted - found)
+            .values_list("person_id", flat=True)
+        )
+    return found
 
 
 def people_visible_to(
