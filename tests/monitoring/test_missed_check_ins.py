@@ -117,6 +117,10 @@ def test_two_missed_days_in_a_row_put_one_not_heard_from_alert_in_the_named_clin
     alert = Alert.objects.get()
     assert alert.kind == Alert.Kind.NOT_HEARD_FROM and alert.colour == "grey"
     assert alert.silent_since == first and alert.assigned_to == clinician
+    # The clinician reads the day as a date in words, not as the database writes it.
+    assert alert.reasons == [
+        f"No check-ins from {first.day} {first:%B %Y}: two windows in a row missed."
+    ]
     assert reminders_to(patient).count() == 3
 
 

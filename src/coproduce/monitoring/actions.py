@@ -47,7 +47,7 @@ from coproduce.people.models import (
     User,
 )
 
-from . import escalation, queries, rules, timing
+from . import escalation, queries, reasons, rules, timing
 from .models import (
     Alert,
     AlertStep,
@@ -777,7 +777,7 @@ def _raise_alerts(created, *, now: datetime) -> dict:
                     [_("The person wrote: %(words)s") % {"words": remark}],
                 )
             )
-        for kind, colour, reasons in causes:
+        for kind, colour, why in causes:
             alerts.append(
                 Alert(
                     id=uuid.uuid4(),
@@ -786,7 +786,7 @@ def _raise_alerts(created, *, now: datetime) -> dict:
                     kind=kind,
                     colour=colour.value,
                     check_in=check_in,
-                    reasons=list(reasons),
+                    reasons=list(why),
                     raised_at=now,
                     due_at=_due(colour, now, enrolment, definition),
                 )
@@ -1133,10 +1133,7 @@ def _raise_not_heard_from(enrolment: Enrolment, silent_since: date, *, now: date
         kind=Alert.Kind.NOT_HEARD_FROM,
         colour=Colour.GREY.value,
         silent_since=silent_since,
-        reasons=[
-            _("No check-in since %(day)s: two windows in a row missed.")
-            % {"day": silent_since.isoformat()}
-        ],
+        reasons=[reasons.not_heard_from(silent_since)],
         raised_at=now,
         due_at=_due(Colour.GREY, now, enrolment, definition),
         assigned_to_id=_first_members([enrolment.pk]).get(enrolment.pk),

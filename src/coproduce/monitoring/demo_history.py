@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coproduce.people.demo_context import DemoContext
 from coproduce.people.models import CareRelationship, Organisation, RecordCategory, Role
 
-from . import queries, rules, timing
+from . import queries, reasons, rules, timing
 from .demo_alerts import HandledAlerts, Kind, Raised
 from .demo_readings import BODIES, EVERYDAY_REMARKS, WORSENING_REMARKS
 from .models import (
@@ -515,10 +515,7 @@ class PersonHistory(HandledAlerts):
                         Kind.NOT_HEARD_FROM,
                         Colour.GREY,
                         self.history.missed[-1].recorded_at,
-                        [
-                            _("No check-in since %(day)s: two windows in a row missed.")
-                            % {"day": silent_since.isoformat()}
-                        ],
+                        [reasons.not_heard_from(silent_since)],
                         day,
                         silent_since=silent_since,
                         ongoing=ongoing,
