@@ -9,7 +9,7 @@ from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.task import Task
 
 from coproduce.monitoring.programmes import Colour
-from coproduce.monitoring.standards import fhir
+from coproduce.monitoring.standards.fhir_alert import TASK_STATUSES, alert_flag, alert_task
 
 BASE = "https://coproduce.example"
 RAISED = datetime(2026, 12, 3, 8, 20, tzinfo=UTC)
@@ -26,7 +26,7 @@ def flag(**changes) -> dict:
         "closed_at": None,
         "base_url": BASE,
     }
-    return fhir.alert_flag(**(arguments | changes))
+    return alert_flag(**(arguments | changes))
 
 
 def task(**changes) -> dict:
@@ -41,7 +41,7 @@ def task(**changes) -> dict:
         "raised_at": RAISED,
         "base_url": BASE,
     }
-    return fhir.alert_task(**(arguments | changes))
+    return alert_task(**(arguments | changes))
 
 
 def test_an_open_alert_is_an_active_clinical_flag_giving_its_reasons():
@@ -77,7 +77,7 @@ def test_the_task_priority_follows_the_colour(colour, priority):
     assert exported["priority"] == priority
 
 
-@pytest.mark.parametrize(("status", "fhir_status"), fhir.TASK_STATUSES.items())
+@pytest.mark.parametrize(("status", "fhir_status"), TASK_STATUSES.items())
 def test_each_alert_status_is_a_task_status(status, fhir_status):
     exported = task(status=status)
     Task.model_validate(exported)

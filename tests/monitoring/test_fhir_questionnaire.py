@@ -22,14 +22,17 @@ from coproduce.monitoring.programmes import (
     ResponseTime,
     Schedule,
 )
-from coproduce.monitoring.standards import fhir
-from coproduce.monitoring.standards.fhir import QuestionnaireError, programme_from_questionnaire
+from coproduce.monitoring.standards.fhir_questionnaire import (
+    QuestionnaireError,
+    programme_from_questionnaire,
+    questionnaire_from_programme,
+)
 
 BASE = "https://coproduce.example"
 
 
 def export(programme, base_url=BASE) -> dict:
-    return fhir.questionnaire_from_programme(programme, base_url=base_url)
+    return questionnaire_from_programme(programme, base_url=base_url)
 
 
 def item(questionnaire: dict, link_id: str) -> dict:

@@ -14,8 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproduce.monitoring.programmes import BUILT_IN, COPD_CAT, HEART_FAILURE, NEWS2
-from coproduce.monitoring.standards import fhir
-from coproduce.monitoring.standards.fhir import ResponseError, answers_from_response, bundle_entries
+from coproduce.monitoring.standards.fhir_questionnaire import questionnaire_url
+from coproduce.monitoring.standards.fhir_response import (
+    ResponseError,
+    answers_from_response,
+    bundle_entries,
+    questionnaire_response,
+)
 
 BASE = "https://coproduce.example"
 AUTHORED = datetime(2026, 12, 3, 8, 15, tzinfo=timezone(timedelta(hours=1)))
@@ -42,10 +47,10 @@ ANSWERS = {
 
 
 def response(programme=NEWS2, answers=None, **changes) -> dict:
-    exported = fhir.questionnaire_response(
+    exported = questionnaire_response(
         programme,
         response_id="c0ffee-1",
-        questionnaire_url=fhir.questionnaire_url(BASE, programme.key),
+        questionnaire_url=questionnaire_url(BASE, programme.key),
         subject_reference="Patient/7f3a",
         authored=AUTHORED,
         answers=ANSWERS[programme.key] if answers is None else answers,
@@ -367,10 +372,10 @@ def test_exporting_a_check_in_refuses_what_is_not_an_answer():
     with pytest.raises(ValueError, match="no question"):
         response(answers={"heart_rate": 80})
     with pytest.raises(ValueError, match="timezone-aware"):
-        fhir.questionnaire_response(
+        questionnaire_response(
             NEWS2,
             response_id="1",
-            questionnaire_url=fhir.questionnaire_url(BASE, "news2"),
+            questionnaire_url=questionnaire_url(BASE, "news2"),
             subject_reference="Patient/1",
             authored=datetime(2026, 12, 3, 8, 15),
             answers={},

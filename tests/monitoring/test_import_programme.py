@@ -10,7 +10,7 @@ from coproduce.errors import Conflict, InvalidInput, NotAllowed
 from coproduce.monitoring import actions, queries
 from coproduce.monitoring.models import Programme
 from coproduce.monitoring.programmes import BUILT_IN
-from coproduce.monitoring.standards import fhir
+from coproduce.monitoring.standards.fhir_questionnaire import questionnaire_from_programme
 from coproduce.people.access import Actor
 from tests.factories import OrganisationFactory, PersonFactory, RoleFactory, UserFactory
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def our_copd_questionnaire(key="riverside-copd"):
-    questionnaire = fhir.questionnaire_from_programme(
+    questionnaire = questionnaire_from_programme(
         BUILT_IN["copd-cat"], base_url="https://riverside.example"
     )
     questionnaire["url"] = f"https://riverside.example/fhir/Questionnaire/{key}"

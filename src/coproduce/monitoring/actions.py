@@ -60,7 +60,11 @@ from .models import (
     SettingChange,
 )
 from .programmes import BUILT_IN, Colour
-from .standards import fhir
+from .standards.fhir_questionnaire import (
+    QuestionnaireError,
+    programme_from_questionnaire,
+    questionnaire_from_programme,
+)
 
 SYSTEM_LABEL = "Coproduce (automatic)"
 # How far back a device may send a reading it could not send at the time.
@@ -97,12 +101,12 @@ def import_programme(
     is refused."""
     organisation = _importing_organisation(actor, organisation_id)
     try:
-        definition = fhir.programme_from_questionnaire(questionnaire)
-    except fhir.QuestionnaireError as error:
+        definition = programme_from_questionnaire(questionnaire)
+    except QuestionnaireError as error:
         raise invalid_fields({error.path or "questionnaire": [error.message]}) from None
     if len(definition.title) > 200:
         raise invalid_fields({"title": [_("Give the programme a title of up to 200 characters.")]})
-    stored = fhir.questionnaire_from_programme(definition, base_url=queries.site_url())
+    stored = questionnaire_from_programme(definition, base_url=queries.site_url())
     programme = Programme.objects.select_for_update().filter(key=definition.key).first()
     if definition.key in BUILT_IN or (
         programme is not None and programme.owner_id != organisation.pk

@@ -39,11 +39,21 @@ from . import actions, queries
 from .models import Alert, CheckIn, Programme
 from .programmes import Programme as Definition
 from .staff_queries import alert_as_fhir
-from .standards import fhir
+from .standards.fhir_common import FHIR_JSON
+from .standards.fhir_questionnaire import (
+    PROGRAMME_KEY,
+    questionnaire_from_programme,
+    questionnaire_url,
+)
+from .standards.fhir_response import (
+    ResponseError,
+    answers_from_response,
+    bundle_entries,
+    questionnaire_response,
+)
 
 router = Router(tags=["monitoring"])
 
-FHIR_JSON = fhir.FHIR_JSON
 JSON_TYPES = (FHIR_JSON, "application/json")
 MAX_KEY_LENGTH = 180
 MAX_FULL_URL_LENGTH = 200
@@ -220,7 +230,7 @@ class Programmes:
                 "Questionnaire/<key>.",
             )
         key = named.partition("|")[0].rstrip("/").rpartition("Questionnaire/")[2]
-        if not fhir.KEY.fullmatch(key):
+        if not PROGRAMME_KEY.fullmatch(key):
             raise FhirRefusal.at(400, "questionnaire", "There is no programme with that url.")
         if key not in self._found:
             row = Programme.objects.filter(key=key).first()
@@ -229,7 +239,7 @@ class Programmes:
         if found is None:
             raise FhirRefusal.at(400, "questionnaire", "There is no programme with that url.")
         if named.startswith("Questionnaire/"):
-            canonical = fhir.questionnaire_url(queries.site_url(), key)
+            canonical = questionnaire_url(queries.site_url(), key)
             resource = {
                 **resource,
                 "questionnaire": canonical + named.removeprefix(f"Questionnaire/{key}"),
@@ -242,8 +252,8 @@ def _read_response(resource: object, programmes: Programmes, key: str) -> ReadRe
         raise FhirRefusal.at(400, "resourceType", "Send a QuestionnaireResponse.")
     row, definition, resource = programmes.named_by(resource)
     try:
-        read = fhir.answers_from_response(definition, resource)
-    except fhir.ResponseError as error:
+        read = answers_from_response(definition, resource)
+    except ResponseError as error:
         raise FhirRefusal.at(400, error.path, error.message) from None
     for question_key, value in read.answers.items():
         if isinstance(value, str) and has_unsafe_characters(value):
@@ -303,10 +313,10 @@ def _element(name: str, read: ReadResponse) -> str:
 
 
 def _stored_response(check_in: CheckIn, definition: Definition) -> dict:
-    return fhir.questionnaire_response(
+    return questionnaire_response(
         definition,
         response_id=str(check_in.pk),
-        questionnaire_url=fhir.questionnaire_url(queries.site_url(), definition.key),
+        questionnaire_url=questionnaire_url(queries.site_url(), definition.key),
         subject_reference=f"{PATIENT}{check_in.person_id}",
         authored=check_in.submitted_at,
         answers=check_in.answers,
@@ -479,8 +489,8 @@ def _batch_entries(data: object) -> list[dict]:
                 413, "entry", f"Send at most {MAX_BUNDLE_ENTRIES:,} check-ins in one Bundle."
             )
     try:
-        fhir.bundle_entries(data)
-    except fhir.ResponseError as error:
+        bundle_entries(data)
+    except ResponseError as error:
         raise FhirRefusal.at(400, error.path, error.message) from None
     return data["entry"]
 
@@ -574,11 +584,11 @@ def get_response(request: HttpRequest, response_id: str):
     openapi_extra=_fhir_openapi(200, 404),
 )
 def get_questionnaire(request: HttpRequest, key: str):
-    row = Programme.objects.filter(key=key).first() if fhir.KEY.fullmatch(key) else None
+    row = Programme.objects.filter(key=key).first() if PROGRAMME_KEY.fullmatch(key) else None
     if row is None:
         return refused(FhirRefusal.at(404, "", "There is no programme with that key."))
     definition = queries.programme_definition(row)
-    return fhir_response(fhir.questionnaire_from_programme(definition, base_url=queries.site_url()))
+    return fhir_response(questionnaire_from_programme(definition, base_url=queries.site_url()))
 
 
 ORGANISATION_PARAMETER = {
@@ -641,7 +651,7 @@ def import_questionnaire(request: HttpRequest):
             ) from None
     except FhirRefusal as refusal:
         return refused(refusal)
-    exported = fhir.questionnaire_from_programme(
+    exported = questionnaire_from_programme(
         queries.programme_definition(programme), base_url=queries.site_url()
     )
     if programme.created_at < started:

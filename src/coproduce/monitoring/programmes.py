@@ -4,8 +4,8 @@ A programme is what a person is asked each day (its questions, in order, each wi
 answers it allows), the settings its rules read (thresholds a care team may change for the
 programme or for one person), when the person checks in, and how fast the care team owes an
 answer to an amber or red check-in. The database keeps programmes as rows
-(`models.Programme`) so that a region can import its own (`standards.fhir`, FHIR
-Questionnaire); these definitions are the built-in ones and the shape every other piece
+(`models.Programme`) so that a region can import its own (`standards.fhir_questionnaire`,
+a FHIR Questionnaire); these definitions are the built-in ones and the shape every other piece
 reads. Nothing here touches the database, so the rules and the `score` command can run
 without one.
 

@@ -12,7 +12,7 @@ from . import rules
 from .models import Alert, CareTeamMember, CheckIn, Enrolment, Programme
 from .programmes import BUILT_IN
 from .programmes import Programme as Definition
-from .standards import fhir
+from .standards.fhir_questionnaire import programme_from_questionnaire
 
 # The trend rules look back this far (heart failure: d-3 to d-1).
 TREND_DAYS = 3
@@ -35,7 +35,7 @@ def _read_definition(programme: Programme) -> Definition:
     # A built-in programme is its definition in code (always the current one); an imported
     # one is the Questionnaire it was imported from.
     if programme.questionnaire:
-        return fhir.programme_from_questionnaire(programme.questionnaire)
+        return programme_from_questionnaire(programme.questionnaire)
     return BUILT_IN[programme.key]
 
 

@@ -160,7 +160,7 @@ class HistoryLine:
     when: str
 
 
-# Where an alert stands, in the words of the FHIR export (standards.fhir.TASK_STATUSES), by
+# Where an alert stands, in the words of the FHIR export (standards.fhir_alert.TASK_STATUSES), by
 @never_cache
 @login_required
 def alert_fhir(request: HttpRequest, alert_id) -> HttpResponse:

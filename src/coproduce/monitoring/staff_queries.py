@@ -44,7 +44,7 @@ from .models import (
     SettingChange,
 )
 from .programmes import Colour
-from .standards import fhir
+from .standards.fhir_alert import alert_flag, alert_task
 
 # The panel's order: what needs a clinician first (Panel rank).
 RED, AMBER, NOT_HEARD_FROM, GREEN = 0, 1, 2, 3
@@ -301,7 +301,7 @@ def current_roles_at(organisation: Organisation):
 
 # --- an alert as FHIR ----------------------------------------------------------------------
 
-# Where an alert stands, in the words of the FHIR export (standards.fhir.TASK_STATUSES), by
+# Where an alert stands, in the words of the FHIR export (standards.fhir_alert.TASK_STATUSES), by
 # the last step a clinician took on it.
 TASK_STATUS_BY_STEP = {
     AlertStep.Kind.ACKNOWLEDGED: "acknowledged",
@@ -321,7 +321,7 @@ def alert_as_fhir(alert: Alert, steps: list[AlertStep]) -> dict:
     if alert.closed_at is None and steps:
         status = TASK_STATUS_BY_STEP.get(steps[-1].kind, "open")
     focus = f"QuestionnaireResponse/{alert.check_in_id}" if alert.check_in_id else subject
-    flag = fhir.alert_flag(
+    flag = alert_flag(
         alert_id=alert.pk,
         subject_reference=subject,
         colour=alert.colour,
@@ -330,7 +330,7 @@ def alert_as_fhir(alert: Alert, steps: list[AlertStep]) -> dict:
         closed_at=alert.closed_at,
         base_url=base_url,
     )
-    task = fhir.alert_task(
+    task = alert_task(
         alert_id=alert.pk,
         subject_reference=subject,
         focus_reference=focus,
