@@ -153,10 +153,29 @@ def test_someone_who_can_only_get_letters_is_not_reminded_but_the_day_is_still_m
     after a second missed day is how they find out instead."""
     letters_only = PersonFactory(email="", phone="", preferred_channel=Channel.LETTER)
     CareRelationshipFactory(person=letters_only, organisation=hospital)
-    enrol(letters_only, starts_on=TODAY - timedelta(days=1), **MORNING)
+    enrol(letters_only, starts_on=TODAY, **MORNING)
 
     run(at(TODAY, 12), django_capture_on_commit_callbacks)
 
     missed = MissedDay.objects.get()
     assert not missed.reminded
     assert not reminders_to(letters_only).exists() and not mail.outbox
+
+
+def test_a_sweep_that_could_not_run_for_two_days_catches_up_and_reminds_only_of_the_latest(
+    enrol, patient, clinician, django_capture_on_commit_callbacks
+):
+    first, second, third = (TODAY - timedelta(days=days) for days in (2, 1, 0))
+    enrol(patient, starts_on=first, **MORNING)
+
+    # The scheduler was down: the first run is after the third window closed.
+    run(at(third, 12, 1), django_capture_on_commit_callbacks)
+
+    assert sorted(MissedDay.objects.values_list("day", flat=True)) == [first, second, third]
+    # A reminder of a day long gone would not help: only of the latest one.
+    assert [message.key.rsplit(":", 1)[1] for message in reminders_to(patient)] == [
+        third.isoformat()
+    ]
+    alert = Alert.objects.get()
+    assert alert.kind == Alert.Kind.NOT_HEARD_FROM and alert.silent_since == first
+    assert alert.assigned_to == clinician

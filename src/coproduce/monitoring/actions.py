@@ -1074,36 +1074,49 @@ def escalate_overdue_alerts(now: datetime | None = None) -> int:
 # --- people who go quiet ---------------------------------------------------------------------
 
 
-def record_missed_check_ins(now: datetime | None = None) -> int:
-    """For each current enrolment whose last window (in the person's time zone) closed with
-    no check-in: record the missed day and remind the person (once); on the second missed day
-    in a row, raise a "not heard from" alert for the care team (once per silence).
+# The sweep looks back this many closed windows, so that days missed while it could not run
+# (the scheduler down overnight) are still recorded and a silence still reaches the team.
+CATCH_UP_DAYS = 3
 
-    People share a few schedules (time zone and window), so each schedule's last closed day
-    is worked out once and its silent people found in one query; the periodic task can run
-    every few minutes over a region's million enrolments."""
+
+def record_missed_check_ins(now: datetime | None = None) -> int:
+    """For each current enrolment whose window (in the person's time zone) closed with no
+    check-in: record the missed day and, for the latest window, remind the person (once); on
+    the second missed day in a row, raise a "not heard from" alert for the care team (once
+    per silence). The last CATCH_UP_DAYS closed windows are looked at, oldest first, so a
+    sweep that did not run for a day or two catches up; a reminder about an older day would
+    come too late to help, so none is sent for it.
+
+    People share a few schedules (time zone and window), so each schedule's closed days are
+    worked out once and its silent people found in one query a day; the periodic task can
+    run every few minutes over a region's million enrolments."""
     now = now or timezone.now()
     current = Enrolment.objects.filter(ended_at__isnull=True)
     schedules = current.values_list("time_zone", "window_opens", "window_closes").distinct()
     missed = 0
     for time_zone, opens, closes in schedules.order_by():
-        day = timing.last_closed_day(now, opens, closes, time_zone)
-        silent = (
-            current.filter(
-                time_zone=time_zone, window_opens=opens, window_closes=closes, starts_on__lte=day
+        latest = timing.last_closed_day(now, opens, closes, time_zone)
+        for days_back in reversed(range(CATCH_UP_DAYS)):
+            day = latest - timedelta(days=days_back)
+            silent = (
+                current.filter(
+                    time_zone=time_zone,
+                    window_opens=opens,
+                    window_closes=closes,
+                    starts_on__lte=day,
+                )
+                .exclude(Exists(CheckIn.objects.filter(enrolment=OuterRef("pk"), day=day)))
+                .exclude(Exists(MissedDay.objects.filter(enrolment=OuterRef("pk"), day=day)))
+                .select_related("programme", "person")
             )
-            .exclude(Exists(CheckIn.objects.filter(enrolment=OuterRef("pk"), day=day)))
-            .exclude(Exists(MissedDay.objects.filter(enrolment=OuterRef("pk"), day=day)))
-            .select_related("programme", "person")
-        )
-        for enrolment in silent.iterator(chunk_size=500):
-            if _record_missed_day(enrolment, day, now=now):
-                missed += 1
+            for enrolment in silent.iterator(chunk_size=500):
+                if _record_missed_day(enrolment, day, now=now, remind=day == latest):
+                    missed += 1
     return missed
 
 
 @transaction.atomic
-def _record_missed_day(enrolment: Enrolment, day: date, *, now: datetime) -> bool:
+def _record_missed_day(enrolment: Enrolment, day: date, *, now: datetime, remind: bool) -> bool:
     if CheckIn.objects.filter(enrolment=enrolment, day=day).exists():
         return False
     missed_day, created = MissedDay.objects.get_or_create(enrolment=enrolment, day=day)
@@ -1111,7 +1124,7 @@ def _record_missed_day(enrolment: Enrolment, day: date, *, now: datetime) -> boo
         return False
     from . import notifications
 
-    if notifications.remind_missed_check_in(enrolment, day) is not None:
+    if remind and notifications.remind_missed_check_in(enrolment, day) is not None:
         MissedDay.objects.filter(pk=missed_day.pk).update(reminded=True)
     events.publish("monitoring.day_missed", enrolment_id=str(enrolment.pk), day=day.isoformat())
     day_before = day - timedelta(days=1)
