@@ -1,6 +1,6 @@
 """Monitoring over HTTP, in FHIR R4: check-ins arrive as QuestionnaireResponses (one at a
 time, or a device gateway's batch Bundle), programmes go out and come in as Questionnaires,
-and an alert goes out as a Flag and a Task. Thin: read the FHIR JSON (standards.fhir), call
+and an alert goes out as a Flag and a Task. Thin: read the FHIR JSON (standards.fhir_*), call
 an action or check access, shape the answer. Every change goes through `actions`; every look
 at someone else's record is audited (people.access).
 
@@ -39,7 +39,7 @@ from . import actions, queries
 from .models import Alert, CheckIn, Programme
 from .programmes import Programme as Definition
 from .staff_queries import alert_as_fhir
-from .standards.fhir_common import FHIR_JSON
+from .standards.fhir_common import FHIR_JSON, join_path
 from .standards.fhir_questionnaire import (
     PROGRAMME_KEY,
     questionnaire_from_programme,
@@ -523,14 +523,8 @@ def _inside(refusal: FhirRefusal, prefix: str) -> FhirRefusal:
     issues = []
     for issue in refusal.issues:
         expressions = issue.get("expression") or [""]
-        issues.append(issue | {"expression": [fhir_join(prefix, e) for e in expressions]})
+        issues.append(issue | {"expression": [join_path(prefix, e) for e in expressions]})
     return FhirRefusal(refusal.status, issues)
-
-
-def fhir_join(prefix: str, path: str) -> str:
-    if not prefix or not path:
-        return prefix or path
-    return prefix + ("" if path.startswith("[") else ".") + path
 
 
 def _refused_entry(refusal: FhirRefusal) -> dict:
@@ -667,7 +661,7 @@ def _unsafe_text_at(value: object, path: str = "") -> str | None:
     if isinstance(value, str):
         return path if has_unsafe_characters(value) else None
     if isinstance(value, dict):
-        parts = ((key, fhir_join(path, key)) for key in value)
+        parts = ((key, join_path(path, key)) for key in value)
         found = (_unsafe_text_at(key, at) or _unsafe_text_at(value[key], at) for key, at in parts)
     elif isinstance(value, list):
         found = (_unsafe_text_at(item, f"{path}[{index}]") for index, item in enumerate(value))
