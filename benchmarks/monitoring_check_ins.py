@@ -107,6 +107,9 @@ def make_world(database_url: str, people: int, world_file: Path) -> None:
 def empty_tables(database_url: str) -> None:
     """Wait for the server to finish what the last run left queued, then empty what it
     stored (and the Redis database)."""
+    # Requests still queued in the listen backlog when the load stopped are served after it,
+    # and may not have opened a transaction yet: let them all in before waiting on them.
+    time.sleep(3)
     with psycopg.connect(database_url, autocommit=True) as connection:
         deadline = time.monotonic() + 120
         while (
