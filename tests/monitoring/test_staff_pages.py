@@ -3,11 +3,15 @@ uses them: the steps from the person page to the enrolment, a care team member f
 elsewhere refused on that field, each threshold change shown with who and why, and the
 section shown only to staff with a basis in the person's health record."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from coproduce.monitoring.models import Enrolment, SettingChange
+from coproduce.monitoring import actions
+from coproduce.monitoring.models import Enrolment, MissedDay, SettingChange
 from coproduce.people.models import Organisation, RecordCategory, Role
 from tests.factories import ConsentFactory, OrganisationFactory, RoleFactory
 
@@ -80,6 +84,67 @@ def test_a_clinician_enrols_a_person_from_their_record_page(
     ]
     assert (enrolment.window_opens.hour, enrolment.window_closes.minute) == (7, 30)
     assert "is enrolled in" in client.get(done.url).content.decode()
+
+
+def test_a_clinician_can_start_check_ins_on_a_later_day_and_no_day_before_it_is_missed(
+    patient, hospital, clinician
+):
+    client = signed_in(clinician)
+    start(client, patient, organisation=hospital.pk)
+    details_url = reverse("monitoring:enrol-details", kwargs={"person_id": patient.pk})
+    today = timezone.localdate()
+    offered = client.get(details_url).content.decode()
+    # Today is offered, in the three boxes of a GOV.UK date.
+    for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+        assert f'name="starts_on_{part}" type="text" inputmode="numeric" value="{value}"' in offered
+    later = today + timedelta(days=5)
+    sent = client.post(
+        details_url,
+        details(
+            clinician,
+            starts_on_day=str(later.day),
+            starts_on_month=str(later.month),
+            starts_on_year=str(later.year),
+        ),
+    )
+    check = client.get(sent.url).content.decode()
+    assert f"{later.day} {later:%B %Y}" in check
+
+    client.post(sent.url)
+
+    enrolment = Enrolment.objects.get(person=patient)
+    assert enrolment.starts_on == later
+    actions.record_missed_check_ins(timezone.now() + timedelta(days=1))
+    assert not MissedDay.objects.filter(enrolment=enrolment).exists()
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [
+        (-1, "The first day of check-ins must be today or later"),
+        (91, "The first day of check-ins must be within 90 days"),
+    ],
+)
+def test_a_first_day_in_the_past_or_too_far_ahead_is_refused_on_its_field(
+    patient, hospital, clinician, days, message
+):
+    client = signed_in(clinician)
+    start(client, patient, organisation=hospital.pk)
+    day = timezone.localdate() + timedelta(days=days)
+    page = client.post(
+        reverse("monitoring:enrol-details", kwargs={"person_id": patient.pk}),
+        details(
+            clinician,
+            starts_on_day=str(day.day),
+            starts_on_month=str(day.month),
+            starts_on_year=str(day.year),
+        ),
+    )
+
+    html = page.content.decode()
+    assert page.status_code == 200 and message in html
+    assert 'href="#starts_on' in html  # the error summary links to the date
+    assert not Enrolment.objects.exists()
 
 
 def test_the_enrol_form_refuses_a_care_team_member_from_another_organisation(

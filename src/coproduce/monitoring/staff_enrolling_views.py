@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -16,7 +17,7 @@ from coproduce.people.access import Access, Actor, PersonNotFound, audit_look, p
 from coproduce.people.models import Organisation, RecordCategory
 from coproduce.web.form_path import form_errors, posted, submit
 
-from . import actions, queries
+from . import actions, queries, timing
 from .models import Programme
 from .staff_forms import EnrolDetailsForm, EnrolStartForm, shown_value
 from .staff_queries import (
@@ -88,6 +89,11 @@ def _enrol_choice(request, person_id, organisations) -> EnrolChoice | None:
     return EnrolChoice(programme, organisation, queries.programme_definition(programme))
 
 
+def _service_today():
+    """Today where the person checks in: enrolments take the service's time zone."""
+    return timing.local_day(timezone.now(), timezone.get_default_timezone_name())
+
+
 def _details_form(choice: EnrolChoice, data, actor: Actor) -> EnrolDetailsForm:
     colleagues = colleagues_at(choice.organisation)
     form = EnrolDetailsForm(
@@ -95,6 +101,7 @@ def _details_form(choice: EnrolChoice, data, actor: Actor) -> EnrolDetailsForm:
         definition=choice.definition,
         colleagues=colleagues,
         defaults=queries.effective_settings(choice.programme),
+        today=_service_today(),
     )
     if data is None and any(user.pk == actor.user.pk for user, _title in colleagues):
         form.initial.setdefault("member_1", str(actor.user.pk))
@@ -163,6 +170,7 @@ def enrol_check(request: HttpRequest, person_id) -> HttpResponse:
                 settings=form.settings(),
                 window_opens=data["window_opens"],
                 window_closes=data["window_closes"],
+                starts_on=data["starts_on"],
             ),
             success=_("%(name)s is enrolled in %(programme)s.")
             % {"name": access.person.full_name, "programme": choice.definition.title},
@@ -194,5 +202,6 @@ def enrol_check(request: HttpRequest, person_id) -> HttpResponse:
         "settings": settings,
         "window_opens": form.cleaned_data["window_opens"],
         "window_closes": form.cleaned_data["window_closes"],
+        "starts_on": form.cleaned_data["starts_on"],
     }
     return render(request, "monitoring/staff/enrol_check.html", context)

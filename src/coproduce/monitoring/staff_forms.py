@@ -8,13 +8,14 @@ shown on the fields they name (GovukErrorsMixin.add_action_error, through `actio
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy
 
-from coproduce.web.forms import GovukErrorsMixin
+from coproduce.web.forms import DatePartsField, GovukErrorsMixin
 
 from . import actions
 from .models import Alert
@@ -23,6 +24,8 @@ from .programmes import AnswerKind, Setting
 NOTE_MAX = 2000
 WHY_MAX = 500
 TEAM_SIZE = 3
+# How far ahead check-ins may start (the equipment posted, a discharge date).
+LATEST_START_DAYS = 90
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 # Each member's job title is asked for after their name: the labels say whose it is.
 TITLE_LABELS = (
@@ -223,10 +226,22 @@ class EnrolDetailsForm(GovukErrorsMixin, forms.Form):
         widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5"}),
     )
 
-    def __init__(self, *args, definition, colleagues, defaults, **kwargs):
+    starts_on = DatePartsField(
+        words=gettext_lazy("the first day of check-ins"),
+        required=False,
+        label=gettext_lazy("First day of check-ins"),
+        help_text=gettext_lazy(
+            "For example, 27 3 2026. A later day gives time for the equipment to arrive; "
+            "no check-in is missed before it. Empty: today."
+        ),
+    )
+
+    def __init__(self, *args, definition, colleagues, defaults, today, **kwargs):
         """`colleagues`: (user, job title) of everyone with a current role at the
-        organisation; `defaults`: the programme's thresholds (its own changes included)."""
+        organisation; `defaults`: the programme's thresholds (its own changes included);
+        `today`: the first day offered."""
         super().__init__(*args, **kwargs)
+        self.today = today
         self.definition = definition
         self.defaults = defaults
         choices = [(str(user.pk), _colleague_label(user, title)) for user, title in colleagues]
@@ -277,9 +292,26 @@ class EnrolDetailsForm(GovukErrorsMixin, forms.Form):
                 )
             self.initial.setdefault("window_opens", definition.schedule.window_opens)
             self.initial.setdefault("window_closes", definition.schedule.window_closes)
+            self.initial.setdefault("starts_on", today)
         self.action_fields = {"team": _member(1)} | {
             f"settings.{setting.key}": _setting_name(setting.key) for setting in definition.settings
         }
+
+    def clean_starts_on(self):
+        """A clinician starts someone today or on a coming day (the demo and imports may
+        back-date an enrolment through the action; a person being enrolled cannot have
+        checked in already)."""
+        starts_on = self.cleaned_data.get("starts_on") or self.today
+        if starts_on < self.today:
+            raise forms.ValidationError(
+                gettext_now("The first day of check-ins must be today or later")
+            )
+        if starts_on > self.today + timedelta(days=LATEST_START_DAYS):
+            raise forms.ValidationError(
+                gettext_now("The first day of check-ins must be within %(days)s days")
+                % {"days": LATEST_START_DAYS}
+            )
+        return starts_on
 
     def team_fields(self):
         return [(self[_member(p)], self[_title(p)]) for p in range(1, TEAM_SIZE + 1)]
