@@ -17,11 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db.models import (
-    Q,
-    QuerySet,
-    TextChoices,
-)
+from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
