@@ -101,6 +101,8 @@ def check_page(page, name: str) -> None:
     """What every journey asserts on each page it visits: axe finds no WCAG 2.2 A/AA problem
     and nothing is wider than the screen."""
     width = page.viewport_size["width"]
+    # The page a click led to, loaded, not the moment between two documents.
+    page.wait_for_load_state()
     wider = overflow(page)
     assert wider <= 0, f"{name} is {wider}px wider than a {width}px screen"
     check_accessibility(page, f"{name} at {width}px")
