@@ -11,16 +11,8 @@ from hypothesis import strategies as st
 
 from coproduce.monitoring.programmes import BUILT_IN, COPD_CAT, HEART_FAILURE, NEWS2
 from coproduce.monitoring.rules import AnswerError, clean_answers, clean_settings
+from tests.monitoring.answers import NEWS2_NORMAL
 
-NEWS2_ANSWERS = {
-    "resp_rate": 16,
-    "spo2": 97,
-    "on_oxygen": False,
-    "systolic": 128,
-    "pulse": 72,
-    "consciousness": "A",
-    "temperature": 36.8,
-}
 HEART_FAILURE_ANSWERS = {
     "weight_kg": 82.4,
     "breathless": "no",
@@ -37,18 +29,18 @@ def refusal(programme, raw) -> tuple[str, str]:
 
 
 def test_good_answers_come_back_as_json_values():
-    assert clean_answers(NEWS2, NEWS2_ANSWERS) == NEWS2_ANSWERS
+    assert clean_answers(NEWS2, NEWS2_NORMAL) == NEWS2_NORMAL
     cleaned = clean_answers(HEART_FAILURE, {**HEART_FAILURE_ANSWERS, "weight_kg": 82})
     assert cleaned["weight_kg"] == 82.0 and type(cleaned["weight_kg"]) is float
 
 
 def test_a_whole_number_written_with_a_decimal_point_is_that_number():
-    cleaned = clean_answers(NEWS2, {**NEWS2_ANSWERS, "pulse": 72.0})
+    cleaned = clean_answers(NEWS2, {**NEWS2_NORMAL, "pulse": 72.0})
     assert cleaned["pulse"] == 72 and type(cleaned["pulse"]) is int
 
 
 def test_a_decimal_from_a_form_field_is_a_float():
-    cleaned = clean_answers(NEWS2, {**NEWS2_ANSWERS, "temperature": Decimal("37.2")})
+    cleaned = clean_answers(NEWS2, {**NEWS2_NORMAL, "temperature": Decimal("37.2")})
     assert cleaned["temperature"] == 37.2 and type(cleaned["temperature"]) is float
 
 
@@ -105,12 +97,12 @@ def test_a_decimal_from_a_form_field_is_a_float():
     ],
 )
 def test_news2_answers_that_cannot_be_real_are_refused_with_what_to_enter(change, key, message):
-    assert refusal(NEWS2, {**NEWS2_ANSWERS, **change}) == (key, message)
+    assert refusal(NEWS2, {**NEWS2_NORMAL, **change}) == (key, message)
 
 
-@pytest.mark.parametrize("key", sorted(NEWS2_ANSWERS))
+@pytest.mark.parametrize("key", sorted(NEWS2_NORMAL))
 def test_every_news2_reading_must_be_given(key):
-    raw = {name: value for name, value in NEWS2_ANSWERS.items() if name != key}
+    raw = {name: value for name, value in NEWS2_NORMAL.items() if name != key}
     assert refusal(NEWS2, raw)[0] == key
 
 
@@ -158,10 +150,10 @@ def test_a_cat_item_must_be_answered():
 
 
 def test_the_persons_own_words_are_stripped_and_an_empty_remark_is_none():
-    assert clean_answers(NEWS2, {**NEWS2_ANSWERS, "remark": "  New cough.  "})["remark"] == (
+    assert clean_answers(NEWS2, {**NEWS2_NORMAL, "remark": "  New cough.  "})["remark"] == (
         "New cough."
     )
-    assert "remark" not in clean_answers(NEWS2, {**NEWS2_ANSWERS, "remark": "   "})
+    assert "remark" not in clean_answers(NEWS2, {**NEWS2_NORMAL, "remark": "   "})
 
 
 @given(st.sampled_from(sorted(BUILT_IN)), st.text(min_size=1, max_size=8))
@@ -176,7 +168,7 @@ def test_a_key_no_question_has_is_refused_by_name(programme_key, key):
 
 @given(st.integers(30, 100), st.booleans())
 def test_cleaning_clean_answers_changes_nothing(spo2, on_oxygen):
-    once = clean_answers(NEWS2, {**NEWS2_ANSWERS, "spo2": spo2, "on_oxygen": on_oxygen})
+    once = clean_answers(NEWS2, {**NEWS2_NORMAL, "spo2": spo2, "on_oxygen": on_oxygen})
     assert clean_answers(NEWS2, once) == once
 
 
@@ -247,9 +239,9 @@ def test_a_setting_that_cannot_be_used_is_refused(programme, raw, key, message):
 
 
 def test_of_several_wrong_answers_the_first_question_is_named():
-    raw = {**NEWS2_ANSWERS, "temperature": 55.0, "spo2": 130}
+    raw = {**NEWS2_NORMAL, "temperature": 55.0, "spo2": 130}
     assert refusal(NEWS2, raw)[0] == "spo2"
-    raw = {key: value for key, value in NEWS2_ANSWERS.items() if key != "pulse"}
+    raw = {key: value for key, value in NEWS2_NORMAL.items() if key != "pulse"}
     assert refusal(NEWS2, {**raw, "temperature": 55.0, "consciousness": "X"})[0] == "pulse"
 
 
@@ -263,7 +255,7 @@ answer_values = st.one_of(
 
 
 USUAL_ANSWERS = {
-    "news2": NEWS2_ANSWERS,
+    "news2": NEWS2_NORMAL,
     "copd-cat": {f"cat_{number}": 2 for number in range(1, 9)},
     "heart-failure": HEART_FAILURE_ANSWERS,
 }

@@ -10,24 +10,15 @@ from hypothesis import strategies as st
 
 from coproduce.monitoring.programmes import NEWS2, Colour
 from coproduce.monitoring.rules import assess, clean_answers, clean_settings
+from tests.monitoring.answers import NEWS2_NORMAL
 
 DAY = date(2026, 12, 3)
-# Every parameter scoring 0: the start each test changes one or two readings of.
-NORMAL = {
-    "resp_rate": 16,
-    "spo2": 97,
-    "on_oxygen": False,
-    "systolic": 128,
-    "pulse": 72,
-    "consciousness": "A",
-    "temperature": 36.8,
-}
 COLOUR_RANK = {Colour.GREEN: 0, Colour.AMBER: 1, Colour.RED: 2}
 RESPONSE_RANK = {"low": 0, "low-medium": 1, "medium": 2, "high": 3}
 
 
 def news2(scale: int = 1, **readings):
-    answers = clean_answers(NEWS2, {**NORMAL, **readings})
+    answers = clean_answers(NEWS2, {**NEWS2_NORMAL, **readings})
     return assess(NEWS2, answers, clean_settings(NEWS2, {"spo2_scale": scale}), DAY)
 
 

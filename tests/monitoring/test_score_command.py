@@ -17,16 +17,8 @@ from django.core.management import CommandError, call_command
 from coproduce.monitoring.management.commands.monitoring import Command
 from coproduce.monitoring.programmes import HEART_FAILURE
 from coproduce.monitoring.rules import Reading, assess, clean_answers, clean_settings
+from tests.monitoring.answers import NEWS2_NORMAL
 
-NEWS2_NORMAL = {
-    "resp_rate": 16,
-    "spo2": 97,
-    "on_oxygen": False,
-    "systolic": 128,
-    "pulse": 72,
-    "consciousness": "A",
-    "temperature": 36.8,
-}
 CAT_ITEMS = {f"cat_{number}": 1 for number in range(1, 9)}  # a total of 8
 WELL = {"breathless": "no", "ankles_more_swollen": False, "more_pillows": False, "dizzy": False}
 

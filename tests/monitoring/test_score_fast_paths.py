@@ -9,16 +9,7 @@ from hypothesis import strategies as st
 
 from coproduce.monitoring.programmes import HEART_FAILURE, NEWS2
 from coproduce.monitoring.rules import AnswerError, Reading, clean_answers, rules_for
-
-NEWS2_NORMAL = {
-    "resp_rate": 16,
-    "spo2": 97,
-    "on_oxygen": False,
-    "systolic": 128,
-    "pulse": 72,
-    "consciousness": "A",
-    "temperature": 36.8,
-}
+from tests.monitoring.answers import NEWS2_NORMAL
 
 
 @given(
