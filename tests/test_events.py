@@ -93,6 +93,33 @@ def test_the_event_is_written_with_the_change_and_heard_only_after_commit(subscr
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_batch_of_events_is_heard_as_each_its_own_event_from_one_delivery_job(subscribe):
+    heard = subscribe("consent.revoked", "test-consents")
+    payloads = [{"consent_id": number, "person_id": f"person-{number}"} for number in (1, 2, 3)]
+    with (
+        mock.patch.object(
+            delivery, "schedule_delivery", wraps=delivery.schedule_delivery
+        ) as scheduled,
+        transaction.atomic(),
+    ):
+        events.publish_many("consent.revoked", payloads)
+    assert scheduled.call_count == 1
+    assert [event.payload for event in heard.events] == payloads
+    assert len({event.id for event in heard.events}) == 3
+    assert not OutboxDelivery.objects.filter(delivered_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_with_one_wrong_payload_is_refused_whole(subscribe):
+    subscribe("consent.revoked", "test-consents")
+    with pytest.raises(events.WrongPayload):
+        events.publish_many(
+            "consent.revoked", [{"consent_id": 1, "person_id": "a"}, {"consent_id": 2}]
+        )
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_no_event_and_nobody_hears_it(subscribe, consent):
     heard = subscribe("consent.*", "test-consents")
     with pytest.raises(RuntimeError), transaction.atomic():
