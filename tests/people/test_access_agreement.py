@@ -2,7 +2,8 @@
 children), roles, consents (current, run out, revoked, replaced, not yet given), care
 relationships (current, ended, not yet begun) and proxies, the check for one person
 (find_access, categories_visible) and the lists (people_visible_to,
-people_in_organisations_care) always agree, as do the two forms of the organisation tree."""
+people_in_organisations_care, and in_organisations_care_among, in SQL of its own) always
+agree, as do the two forms of the organisation tree."""
 
 import datetime as dt
 import uuid
@@ -18,6 +19,7 @@ from coproduce.people.access import (
     categories_visible,
     find_access,
     in_organisation_tree,
+    in_organisations_care_among,
     organisation_and_children,
     people_in_organisations_care,
     people_visible_to,
@@ -227,6 +229,8 @@ def test_the_check_for_one_person_and_the_lists_always_agree(world):
         assert in_care <= listed
         if actor.own_person is None:
             assert in_care == listed
+        # Asked among these people only (a device's check-ins), the same people.
+        assert in_organisations_care_among(actor, [p.pk for p in people], wanted, at) == in_care
 
         tree = set(organisation_and_children(actor.organisation_ids).values_list("pk", flat=True))
         for organisation in organisations:
@@ -248,3 +252,43 @@ def test_a_consent_to_a_hospital_is_not_a_consent_to_its_trust():
     assert set(organisation_and_children(at_trust.organisation_ids)) == {trust, hospital}
     assert find_access(at_trust, patient) is None
     assert not people_visible_to(at_trust).filter(pk=patient.pk).exists()
+
+
+@pytest.mark.django_db
+def test_among_these_people_care_and_consent_count_to_their_last_day_and_moment():
+    """The edges of "current", where hand-written SQL could drift from the querysets: a care
+    relationship counts on its last day and not the day after or before it starts; a consent
+    counts until the moment it expires, and not once revoked."""
+    hospital = OrganisationFactory()
+    at_hospital = Actor(user=RoleFactory(organisation=hospital).user)
+    today = timezone.localdate()
+    now = timezone.now()
+    ends_today = CareRelationshipFactory(organisation=hospital, ends_on=today).person
+    ended_yesterday = CareRelationshipFactory(
+        organisation=hospital, starts_on=today - dt.timedelta(days=9), ends_on=_on(-1)
+    ).person
+    starts_tomorrow = CareRelationshipFactory(organisation=hospital, starts_on=_on(1)).person
+    consent_running = ConsentFactory(
+        organisation=hospital, expires_at=now + dt.timedelta(minutes=1)
+    ).person
+    consent_run_out = ConsentFactory(
+        organisation=hospital,
+        granted_at=now - dt.timedelta(days=1),
+        expires_at=now - dt.timedelta(seconds=1),
+    ).person
+    consent_revoked = ConsentFactory(organisation=hospital, revoked_at=now).person
+    everyone = [
+        ends_today,
+        ended_yesterday,
+        starts_tomorrow,
+        consent_running,
+        consent_run_out,
+        consent_revoked,
+    ]
+
+    found = in_organisations_care_among(at_hospital, [p.pk for p in everyone], at=now)
+
+    assert found == {ends_today.pk, consent_running.pk}
+    assert found == set(
+        people_in_organisations_care(at_hospital, at=now).values_list("pk", flat=True)
+    )

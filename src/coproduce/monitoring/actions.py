@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from coproduce import events
 from coproduce.errors import Conflict, NotAllowed, invalid_fields
-from coproduce.inserts import insert_new
+from coproduce.inserts import insert_all, insert_new
 from coproduce.people.access import (
     Access,
     Actor,
@@ -506,10 +506,7 @@ def _clock(value: time) -> str:
 
 
 def _current_enrolments(submissions: Sequence[Submission]) -> dict:
-    person_ids = {submission.person_id for submission in submissions}
-    rows = Enrolment.objects.filter(person_id__in=person_ids, ended_at__isnull=True).select_related(
-        "programme", "organisation"
-    )
+    rows = queries.current_enrolments_of(submission.person_id for submission in submissions)
     return {(str(row.person_id), row.programme.key): row for row in rows}
 
 
@@ -645,7 +642,7 @@ def _audit_submissions(actor: Actor, created) -> None:
         if row is not None:
             rows.append(row)
     if rows:
-        AuditEvent.objects.bulk_create(rows)
+        insert_all(rows)
 
 
 # --- the website's check-in, one question a page ----------------------------------------------

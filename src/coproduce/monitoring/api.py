@@ -233,7 +233,7 @@ class Programmes:
         if not PROGRAMME_KEY.fullmatch(key):
             raise FhirRefusal.at(400, "questionnaire", "There is no programme with that url.")
         if key not in self._found:
-            row = Programme.objects.filter(key=key).first()
+            row = queries.programme_with_key(key)
             self._found[key] = (row, queries.programme_definition(row)) if row else None
         found = self._found[key]
         if found is None:

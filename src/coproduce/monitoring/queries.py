@@ -4,9 +4,12 @@ enrolments, their recent readings, and the care team's alerts."""
 from datetime import date, timedelta
 
 from django.conf import settings as django_settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from coproduce.people.access import Actor
+from coproduce.people.models import Organisation
+from coproduce.sql_rows import Columns, parameter, placeholders
 
 from . import rules
 from .models import Alert, CareTeamMember, CheckIn, Enrolment, Programme
@@ -56,6 +59,55 @@ def effective_settings(programme: Programme, enrolment: Enrolment | None = None)
     return rules.clean_settings(programme_definition(programme), overrides)
 
 
+# Read for every check-in (hand-written: see coproduce.sql_rows). A programme's Questionnaire
+# is read only when its definition is not cached (programme_definition).
+_PROGRAMME = Columns(Programme, "programme", leave_out=["questionnaire"])
+_ENROLMENT = Columns(Enrolment, "enrolment")
+_ORGANISATION = Columns(Organisation, "organisation")
+_READING = Columns(CheckIn, "check_in", only=["enrolment", "day", "answers"])
+_PROGRAMMES = Programme._meta.db_table
+_ENROLMENTS = Enrolment._meta.db_table
+
+
+def programme_with_key(key: str) -> Programme | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_PROGRAMME.select_list()} FROM {_PROGRAMMES} programme "  # noqa: S608 - names are the models', values parameters
+            "WHERE programme.key = %s",
+            [key],
+        )
+        row = cursor.fetchone()
+    return _PROGRAMME.instance(row) if row else None
+
+
+def current_enrolments_of(person_ids) -> list[Enrolment]:
+    """These people's current enrolments, each with its programme and organisation."""
+    ids = [parameter(Enrolment._meta.get_field("person"), pk) for pk in set(person_ids)]
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_ENROLMENT.select_list()}, {_PROGRAMME.select_list()}, "  # noqa: S608 - names are the models', values parameters
+            f"{_ORGANISATION.select_list()} FROM {_ENROLMENTS} enrolment "
+            f"JOIN {_PROGRAMMES} programme ON programme.id = enrolment.programme_id "
+            f"JOIN {Organisation._meta.db_table} organisation "
+            "ON organisation.id = enrolment.organisation_id "
+            "WHERE enrolment.ended_at IS NULL "
+            f"AND enrolment.person_id IN ({placeholders(len(ids))})",
+            ids,
+        )
+        rows = cursor.fetchall()
+    programme_starts = len(_ENROLMENT)
+    organisation_starts = programme_starts + len(_PROGRAMME)
+    enrolments = []
+    for row in rows:
+        enrolment = _ENROLMENT.instance(row[:programme_starts])
+        enrolment.programme = _PROGRAMME.instance(row[programme_starts:organisation_starts])
+        enrolment.organisation = _ORGANISATION.instance(row[organisation_starts:])
+        enrolments.append(enrolment)
+    return enrolments
+
+
 def current_enrolments(person_id) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(person_id=person_id, ended_at__isnull=True).select_related(
         "programme", "organisation"
@@ -67,13 +119,21 @@ def earlier_readings(
 ) -> dict[object, list[rules.Reading]]:
     """Each enrolment's daily check-ins (not re-measures) from first_day to last_day."""
     readings: dict[object, list[rules.Reading]] = {}
-    rows = CheckIn.objects.filter(
-        enrolment_id__in=enrolment_ids,
-        day__gte=first_day,
-        day__lte=last_day,
-        remeasure_for__isnull=True,
-    ).values_list("enrolment_id", "day", "answers")
-    for enrolment_id, day, answers in rows:
+    ids = [parameter(CheckIn._meta.get_field("enrolment"), pk) for pk in set(enrolment_ids)]
+    if not ids:
+        return readings
+    day_field = CheckIn._meta.get_field("day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_READING.select_list()} FROM {CheckIn._meta.db_table} check_in "  # noqa: S608 - names are the models', values parameters
+            f"WHERE check_in.enrolment_id IN ({placeholders(len(ids))}) "
+            "AND check_in.day >= %s AND check_in.day <= %s "
+            "AND check_in.remeasure_for_id IS NULL",
+            [*ids, parameter(day_field, first_day), parameter(day_field, last_day)],
+        )
+        rows = cursor.fetchall()
+    for row in rows:
+        enrolment_id, day, answers = _READING.values(row)
         readings.setdefault(enrolment_id, []).append(rules.Reading(on=day, answers=answers))
     return readings
 

@@ -53,6 +53,7 @@ from .models import (
     Role,
     User,
 )
+from .queries import api_token_with_prefix
 
 CONTACT_FIELDS = (
     "email",
@@ -558,7 +559,7 @@ def token_for_bearer(raw: str) -> ApiToken | None:
     parts = raw.split("_")
     if len(parts) < 3 or parts[0] != "cp":
         return None
-    token = ApiToken.objects.select_related("organisation").filter(prefix=parts[1]).first()
+    token = api_token_with_prefix(parts[1])
     now = timezone.now()
     if token is None or not secrets.compare_digest(token.token_hash, _hash_token(raw)):
         return None

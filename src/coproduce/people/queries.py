@@ -4,11 +4,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from coproduce import registry
+from coproduce.sql_rows import Columns
 
 from .access import (
     Access,
@@ -19,8 +20,39 @@ from .access import (
     people_in_organisations_care,
 )
 from .identifiers import is_valid_nhs_number, normalise_nhs_number
-from .models import AuditEvent, Consent, Organisation, Person, RecordCategory, Relationship, User
+from .models import (
+    ApiToken,
+    AuditEvent,
+    Consent,
+    Organisation,
+    Person,
+    RecordCategory,
+    Relationship,
+    User,
+)
 from .sections import RecordView
+
+_TOKEN = Columns(ApiToken, "token")
+_TOKEN_ORGANISATION = Columns(Organisation, "organisation")
+
+
+def api_token_with_prefix(prefix: str) -> ApiToken | None:
+    """The token (with its organisation) whose public prefix this is. Read for every request
+    an API client makes, so in SQL written once rather than built by the ORM each time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_TOKEN.select_list()}, {_TOKEN_ORGANISATION.select_list()} "  # noqa: S608 - names are the models', values parameters
+            f"FROM {ApiToken._meta.db_table} token "
+            f"JOIN {Organisation._meta.db_table} organisation "
+            "ON organisation.id = token.organisation_id WHERE token.prefix = %s",
+            [prefix],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = _TOKEN.instance(row[: len(_TOKEN)])
+    token.organisation = _TOKEN_ORGANISATION.instance(row[len(_TOKEN) :])
+    return token
 
 
 def consents_for_person(person: Person) -> QuerySet[Consent]:
