@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coproduce.inserts import insert_all, insert_new
 from coproduce.people.models import AuditEvent, Person
-from coproduce.sql_rows import Columns, parameter, placeholders
+from coproduce.sql_rows import Columns, among, parameter
 from tests.factories import CareRelationshipFactory, ConsentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +48,15 @@ def test_a_column_left_out_is_read_when_first_used():
     assert by_hand.postcode == "RV1 2AB"
 
 
-def test_an_in_list_needs_a_value():
-    assert placeholders(3) == "%s, %s, %s"
+def test_one_of_many_values_is_found_by_one_condition_and_none_is_refused():
+    people = [PersonFactory() for _ in range(3)]
+    condition, values = among("id", [parameter(Person._meta.pk, p.pk) for p in people[:2]])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {Person._meta.db_table} WHERE {condition}", values)  # noqa: S608 - the model's name, values parameters
+        found = {Columns(Person, "", only=["id"]).values(row)[0] for row in cursor.fetchall()}
+    assert found == {people[0].pk, people[1].pk}
     with pytest.raises(ValueError):
-        placeholders(0)
+        among("id", [])
 
 
 def test_insert_new_stores_the_new_rows_and_leaves_the_ones_there_as_they_were():
@@ -96,3 +101,30 @@ def test_a_batch_too_big_for_one_statement_is_sent_in_several():
 
     assert len(insert_new(people)) == 600
     assert Person.objects.filter(pk__in=[p.pk for p in people]).count() == 600
+
+
+def _prepared_inserts_into(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    return sum(s.startswith(f'INSERT INTO "{model._meta.db_table}"') for s in statements)
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_hand_written_statements_work_prepared_or_not(prepared, settings):
+    """Behind a pooler that keeps no prepared statements they are turned off, and the same
+    reads and writes still work; on PostgreSQL, turned on, each is prepared once."""
+    settings.COPRODUCE_PREPARED_STATEMENTS = prepared
+    postgresql = connection.vendor == "postgresql"
+    before = _prepared_inserts_into(Person) if postgresql else 0
+
+    for _ in range(3):
+        people = [PersonFactory.build(id=uuid.uuid4()) for _ in range(2)]
+        assert insert_new(people) == {person.pk for person in people}
+        assert insert_new(people[:1]) == set()
+
+    if postgresql:
+        # At most one statement for many rows and one for one row, however often sent.
+        assert _prepared_inserts_into(Person) - before <= (2 if prepared else 0)
+        if prepared:
+            assert _prepared_inserts_into(Person) >= 2

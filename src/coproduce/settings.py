@@ -128,6 +128,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+# The few statements written by hand for every check-in (coproduce.sql_rows) are prepared
+# once per connection on PostgreSQL; turn off behind a pooler in transaction mode that does
+# not keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+COPRODUCE_PREPARED_STATEMENTS = env_bool("COPRODUCE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 

@@ -5,11 +5,20 @@ PostgreSQL and SQLite alike), and instances made from them.
 For the few paths that run for every request of a device gateway (a check-in), where Django
 building the SQL of a query costs several times what the database takes to answer it
 (benchmarks/RESULTS.md, monitoring). Everywhere else, use the ORM.
+
+On PostgreSQL these statements go through `cursor()`, which binds values on the server and
+prepares each statement once per connection (Django prepares nothing, so that connection
+poolers in transaction mode keep working; these statements are few and fixed, and
+COPRODUCE_PREPARED_STATEMENTS=off turns them off behind such a pooler), and `among()` asks
+for a list of values as one array, so that one statement serves any number of them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -37,10 +46,16 @@ class Columns:
         self.alias = alias
         self.attnames = [field.attname for field in self.fields]
         self._converters: dict[str, list] = {}
+        self._select_lists: dict[str, str] = {}
 
     def select_list(self, using: str = "default") -> str:
-        quote = connections[using].ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        vendor = connections[using].vendor
+        if vendor not in self._select_lists:
+            quote = connections[using].ops.quote_name
+            self._select_lists[vendor] = ", ".join(
+                f"{self.alias}.{quote(field.column)}" for field in self.fields
+            )
+        return self._select_lists[vendor]
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -72,9 +87,38 @@ def parameter(field: Field, value, using: str = "default"):
     return field.get_db_prep_value(value, connections[using], prepared=False)
 
 
-def placeholders(count: int) -> str:
-    """`%s, %s, ...`: the inside of an IN (...) of `count` values (callers ask nothing of
-    no values: `IN ()` is not SQL)."""
-    if count < 1:
-        raise ValueError("An IN (...) needs at least one value.")
-    return ", ".join(["%s"] * count)
+def among(column: str, values: Sequence, using: str = "default") -> tuple[str, list]:
+    """The condition that `column` is one of `values` (already parameters), and its
+    parameters: `= ANY(%s)` with one array on PostgreSQL, `IN (%s, ...)` elsewhere. Callers
+    ask nothing of no values (`IN ()` is not SQL)."""
+    if not values:
+        raise ValueError("Ask for at least one value.")
+    if len(values) == 1:
+        # The commonest case (one check-in) as a plain comparison: no array to build.
+        return f"{column} = %s", list(values)
+    if connections[using].vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+@contextmanager
+def cursor(using: str = "default") -> Iterator:
+    """A cursor for hand-written SQL (`%s` placeholders, as Django's): on PostgreSQL it binds
+    values on the server and prepares each statement, through Django's own cursor wrapper
+    (its query log and execute wrappers see every statement)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.COPRODUCE_PREPARED_STATEMENTS:
+        with connection.cursor() as plain:
+            yield plain
+        return
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django leaves it off; its own cursors bind on the client and never prepare, so
+        # this prepares only the statements of these cursors, each on its first use.
+        connection.connection.prepare_threshold = 0
+    with connection.wrap_database_errors:
+        bound = connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    try:
+        yield bound
+    finally:
+        bound.close()

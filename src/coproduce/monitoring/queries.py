@@ -4,12 +4,11 @@ enrolments, their recent readings, and the care team's alerts."""
 from datetime import date, timedelta
 
 from django.conf import settings as django_settings
-from django.db import connection
 from django.db.models import QuerySet
 
 from coproduce.people.access import Actor
 from coproduce.people.models import Organisation
-from coproduce.sql_rows import Columns, parameter, placeholders
+from coproduce.sql_rows import Columns, among, cursor, parameter
 
 from . import rules
 from .models import Alert, CareTeamMember, CheckIn, Enrolment, Programme
@@ -60,9 +59,15 @@ def effective_settings(programme: Programme, enrolment: Enrolment | None = None)
 
 
 # Read for every check-in (hand-written: see coproduce.sql_rows). A programme's Questionnaire
-# is read only when its definition is not cached (programme_definition).
-_PROGRAMME = Columns(Programme, "programme", leave_out=["questionnaire"])
-_ENROLMENT = Columns(Enrolment, "enrolment")
+# is read only when its definition is not cached (programme_definition); what a check-in
+# never reads is left out (a time read back costs more than a number: Django's loader for
+# times with a zone is Python).
+_PROGRAMME = Columns(Programme, "programme", leave_out=["questionnaire", "created_at"])
+_ENROLMENT = Columns(
+    Enrolment,
+    "enrolment",
+    leave_out=["enrolled_at", "enrolled_by_label", "ended_by_label", "end_reason"],
+)
 _ORGANISATION = Columns(Organisation, "organisation")
 _READING = Columns(CheckIn, "check_in", only=["enrolment", "day", "answers"])
 _PROGRAMMES = Programme._meta.db_table
@@ -70,13 +75,13 @@ _ENROLMENTS = Enrolment._meta.db_table
 
 
 def programme_with_key(key: str) -> Programme | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with cursor() as reading:
+        reading.execute(
             f"SELECT {_PROGRAMME.select_list()} FROM {_PROGRAMMES} programme "  # noqa: S608 - names are the models', values parameters
             "WHERE programme.key = %s",
             [key],
         )
-        row = cursor.fetchone()
+        row = reading.fetchone()
     return _PROGRAMME.instance(row) if row else None
 
 
@@ -85,18 +90,18 @@ def current_enrolments_of(person_ids) -> list[Enrolment]:
     ids = [parameter(Enrolment._meta.get_field("person"), pk) for pk in set(person_ids)]
     if not ids:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
+    whose, parameters = among("enrolment.person_id", ids)
+    with cursor() as reading:
+        reading.execute(
             f"SELECT {_ENROLMENT.select_list()}, {_PROGRAMME.select_list()}, "  # noqa: S608 - names are the models', values parameters
             f"{_ORGANISATION.select_list()} FROM {_ENROLMENTS} enrolment "
             f"JOIN {_PROGRAMMES} programme ON programme.id = enrolment.programme_id "
             f"JOIN {Organisation._meta.db_table} organisation "
             "ON organisation.id = enrolment.organisation_id "
-            "WHERE enrolment.ended_at IS NULL "
-            f"AND enrolment.person_id IN ({placeholders(len(ids))})",
-            ids,
+            f"WHERE enrolment.ended_at IS NULL AND {whose}",
+            parameters,
         )
-        rows = cursor.fetchall()
+        rows = reading.fetchall()
     programme_starts = len(_ENROLMENT)
     organisation_starts = programme_starts + len(_PROGRAMME)
     enrolments = []
@@ -123,15 +128,15 @@ def earlier_readings(
     if not ids:
         return readings
     day_field = CheckIn._meta.get_field("day")
-    with connection.cursor() as cursor:
-        cursor.execute(
+    whose, parameters = among("check_in.enrolment_id", ids)
+    with cursor() as reading:
+        reading.execute(
             f"SELECT {_READING.select_list()} FROM {CheckIn._meta.db_table} check_in "  # noqa: S608 - names are the models', values parameters
-            f"WHERE check_in.enrolment_id IN ({placeholders(len(ids))}) "
-            "AND check_in.day >= %s AND check_in.day <= %s "
+            f"WHERE {whose} AND check_in.day >= %s AND check_in.day <= %s "
             "AND check_in.remeasure_for_id IS NULL",
-            [*ids, parameter(day_field, first_day), parameter(day_field, last_day)],
+            [*parameters, parameter(day_field, first_day), parameter(day_field, last_day)],
         )
-        rows = cursor.fetchall()
+        rows = reading.fetchall()
     for row in rows:
         enrolment_id, day, answers = _READING.values(row)
         readings.setdefault(enrolment_id, []).append(rules.Reading(on=day, answers=answers))

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db import connection
 from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.errors import invalid_fields
-from coproduce.sql_rows import Columns, parameter, placeholders
+from coproduce.sql_rows import Columns, among, cursor, parameter
 
 from .models import (
     ApiToken,
@@ -210,22 +209,24 @@ def _among(model, person_ids: set, org_ids, category, *when) -> set:
     person_field = model._meta.get_field("person")
     people = [parameter(person_field, pk) for pk in person_ids]
     when_field = model._meta.get_field(when_field_name)
-    conditions = [
-        current,
-        f"organisation_id IN ({placeholders(len(org_ids))})",
-        f"person_id IN ({placeholders(len(people))})",
+    at_organisations, organisation_parameters = among("organisation_id", org_ids)
+    whose, person_parameters = among("person_id", people)
+    conditions = [current, at_organisations, whose]
+    parameters = [
+        *(parameter(when_field, moment) for moment in when),
+        *organisation_parameters,
+        *person_parameters,
     ]
-    parameters = [*(parameter(when_field, moment) for moment in when), *org_ids, *people]
     if category is not None:
         conditions.append("category = %s")
         parameters.append(category)
     columns = _PERSON_OF[model]
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with cursor() as reading:
+        reading.execute(
             f"SELECT person_id FROM {model._meta.db_table} WHERE {' AND '.join(conditions)}",  # noqa: S608 - names are the models', values parameters
             parameters,
         )
-        return {columns.values(row)[0] for row in cursor.fetchall()}
+        return {columns.values(row)[0] for row in reading.fetchall()}
 
 
 def people_visible_to(

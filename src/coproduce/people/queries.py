@@ -4,12 +4,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from coproduce import registry
-from coproduce.sql_rows import Columns
+from coproduce.sql_rows import Columns, cursor
 
 from .access import (
     Access,
@@ -39,15 +39,15 @@ _TOKEN_ORGANISATION = Columns(Organisation, "organisation")
 def api_token_with_prefix(prefix: str) -> ApiToken | None:
     """The token (with its organisation) whose public prefix this is. Read for every request
     an API client makes, so in SQL written once rather than built by the ORM each time."""
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with cursor() as reading:
+        reading.execute(
             f"SELECT {_TOKEN.select_list()}, {_TOKEN_ORGANISATION.select_list()} "  # noqa: S608 - names are the models', values parameters
             f"FROM {ApiToken._meta.db_table} token "
             f"JOIN {Organisation._meta.db_table} organisation "
             "ON organisation.id = token.organisation_id WHERE token.prefix = %s",
             [prefix],
         )
-        row = cursor.fetchone()
+        row = reading.fetchone()
     if row is None:
         return None
     token = _TOKEN.instance(row[: len(_TOKEN)])
