@@ -70,10 +70,10 @@ def count(scope: str, key: object) -> int:
     redis = _redis_client()
     if redis is not None:
         # One round trip: start the window's count at 0 if it is new, then add one. Django's
-        # add() and incr() take three (incr asks first whether the key exists). No MULTI is
-        # needed: SET NX changes nothing once the count exists, and INCR is atomic.
+        # add() and incr() take three (incr asks first whether the key exists). In one MULTI,
+        # so the count cannot expire between the two and come back with no expiry.
         key = cache.make_and_validate_key(cache_key)
-        pipeline = redis.pipeline(transaction=False)
+        pipeline = redis.pipeline(transaction=True)
         pipeline.set(key, 0, ex=seconds_left + 1, nx=True)
         pipeline.incr(key)
         return pipeline.execute()[1]

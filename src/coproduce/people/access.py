@@ -182,15 +182,14 @@ def in_organisations_care_among(
     if not org_ids or not wanted:
         return set()
     at = at or timezone.now()
-    today = timezone.localdate(at)
-    found = _among(CareRelationship, wanted, org_ids, category, today, today)
+    found = _among(CareRelationship, wanted, org_ids, category, timezone.localdate(at))
     if wanted - found:
-        found |= _among(Consent, wanted - found, org_ids, category, at, at)
+        found |= _among(Consent, wanted - found, org_ids, category, at)
     return found
 
 
-# Current as in current_care_relationships(on) and current_consents(at): the condition, and
-# the field whose type the two moments it is asked at have.
+# Current as in current_care_relationships(on) and current_consents(at): the condition (the
+# moment asked at, twice), and the field whose type that moment has.
 _CURRENT = {
     CareRelationship: ("starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)", "starts_on"),
     Consent: (
@@ -202,7 +201,7 @@ _CURRENT = {
 _PERSON_OF = {model: Columns(model, "", only=["person"]) for model in _CURRENT}
 
 
-def _among(model, person_ids: set, org_ids, category, *when) -> set:
+def _among(model, person_ids: set, org_ids, category, moment) -> set:
     """The people among person_ids with a current row of `model` (care or consent) at one of
     org_ids, in `category` or in any."""
     current, when_field_name = _CURRENT[model]
@@ -213,7 +212,8 @@ def _among(model, person_ids: set, org_ids, category, *when) -> set:
     whose, person_parameters = among("person_id", people)
     conditions = [current, at_organisations, whose]
     parameters = [
-        *(parameter(when_field, moment) for moment in when),
+        parameter(when_field, moment),
+        parameter(when_field, moment),
         *organisation_parameters,
         *person_parameters,
     ]
